@@ -1,0 +1,96 @@
+"""``spinesite.yaml``: the site configuration, validated declaratively (every error collected)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .fields import Bool, Ctx, Enum, Field, Int, List, Obj, Str, Url, validate_fields
+from .yamlnodes import Parsed, YamlError, parse
+
+CONFIG_FILE = "spinesite.yaml"
+
+CARE_CARD = Obj(
+    (
+        Field("level", Enum(("emergency", "urgent", "non-urgent")), required=True, doc="How urgent."),
+        Field("heading", Str(max_len=200), required=True, doc="What to do, e.g. 'Call 999 or go to A&E if you have'."),
+        Field("items", List(Str(max_len=300), min_items=1), required=True, doc="The signs, one per item."),
+        Field("note", Str(max_len=500), doc="An extra line under the list."),
+    ),
+    hint="care card",
+)
+
+LIMITS = Obj(
+    (
+        Field("max_file_kb", Int(1, 100_000), default=1024, doc="Largest content file accepted, in KB."),
+        Field("markdown_seconds", Int(1, 600), default=10, doc="Time budget to render one page's Markdown."),
+    ),
+    hint="limits",
+)
+
+CHECKS = Obj(
+    (
+        Field("reading_grade", Int(1, 20), default=8, doc="Warn when a page's reading grade is above this."),
+        Field("review_warn_days", Int(0, 3650), default=90, doc="Warn this many days before `next_review`."),
+        Field("orphans", Bool(), default=True, doc="Warn about pages nothing links to."),
+    ),
+    hint="checks",
+)
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", Str(max_len=200), required=True, doc="Site name."),
+    Field("base_url", Url(), required=True, doc="Public address of the site, e.g. `https://example.org/`."),
+    Field("language", Str(max_len=20, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", hint="language tag"), default="en-GB", doc="Language tag of the content."),
+    Field("description", Str(max_len=400), default="", doc="One sentence about the site (home page, meta description)."),
+    Field("publisher", Str(max_len=200), default="", doc="Who publishes the site."),
+    Field("disclaimer", Str(max_len=1000), default="", doc="Short disclaimer shown at the foot of every page."),
+    Field("emergency_number", Str(max_len=40), default="999", doc="Emergency telephone number shown on care cards."),
+    Field("care_cards", List(CARE_CARD), default=list, doc="Site-wide red flags, shown as care cards on every condition page."),
+    Field("search", Bool(), default=True, doc="Build the search index."),
+    Field("feed_entries", Int(1, 1000), default=20, doc="Number of entries in the Atom feed."),
+    Field("limits", LIMITS, default=lambda: {"max_file_kb": 1024, "markdown_seconds": 10}, doc="Safety limits."),
+    Field("checks", CHECKS, default=lambda: {"reading_grade": 8, "review_warn_days": 90, "orphans": True}, doc="Thresholds for `spinesite check`."),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    data: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def base(self) -> str:
+        return str(self.data["base_url"]).rstrip("/") + "/"
+
+
+def load_config(site: Path, diags: Diagnostics) -> Config:
+    """Read and validate ``spinesite.yaml``; problems go to ``diags``."""
+    path = site / CONFIG_FILE
+    data: Any = {}
+    parsed = Parsed({})
+    if not path.is_file():
+        diags.error(CONFIG_FILE, 0, f"no {CONFIG_FILE} found in {site}")
+    else:
+        try:
+            parsed = parse(path.read_text(encoding="utf-8-sig"))
+            data = parsed.value if parsed.value is not None else {}
+        except UnicodeDecodeError as exc:
+            diags.error(CONFIG_FILE, 0, f"not valid UTF-8 (byte {exc.start})")
+        except YamlError as exc:
+            diags.error(CONFIG_FILE, exc.line, exc.message)
+    if not isinstance(data, dict):
+        diags.error(CONFIG_FILE, parsed.line(()), "must be a mapping of settings")
+        data = {}
+    clean = validate_fields(data, FIELDS, Ctx(CONFIG_FILE, parsed, diags))
+    if not clean.get("title"):
+        clean["title"] = "Untitled site"
+    if not clean.get("base_url"):
+        clean["base_url"] = "https://example.org/"
+    return Config(clean)

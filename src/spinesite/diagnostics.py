@@ -1,0 +1,99 @@
+"""Diagnostics: every problem found in a build, reported as ``path:line: message``.
+
+Stages never raise for bad content; they append :class:`Diagnostic` objects to a
+:class:`Diagnostics` collector, and the CLI prints them sorted at the end.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem. ``path`` is relative to the site folder, ``line`` is 1-based (0 = whole file)."""
+
+    path: str
+    line: int
+    message: str
+    level: Level = "error"
+    code: str = ""
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.level == "warning" else ""
+        return f"{where}: {prefix}{self.message}"
+
+    def github(self) -> str:
+        kind = "error" if self.level == "error" else "warning"
+        msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        loc = f"file={self.path}" + (f",line={self.line}" if self.line else "")
+        return f"::{kind} {loc}::{msg}"
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics; ``strict`` turns warnings into errors when counting."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(path, line, message, "error", code))
+
+    def warning(self, path: str, line: int, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(path, line, message, "warning", code))
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        self.items.extend(other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.items), key=_sort_key)
+
+
+def _sort_key(d: Diagnostic) -> tuple[str, int, str, str]:
+    return (d.path, d.line, d.level, d.message)
+
+
+def format_text(diags: list[Diagnostic]) -> str:
+    return "".join(d.format() + "\n" for d in diags)
+
+
+def format_github(diags: list[Diagnostic]) -> str:
+    return "".join(d.github() + "\n" for d in diags)
+
+
+def format_json(diags: list[Diagnostic], summary: dict[str, object] | None = None) -> str:
+    doc = {
+        "diagnostics": [asdict(d) for d in diags],
+        "errors": sum(d.level == "error" for d in diags),
+        "warnings": sum(d.level == "warning" for d in diags),
+        **({"summary": summary} if summary else {}),
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+class BuildAborted(Exception):
+    """Raised to stop a build early (e.g. a usage problem); carries a message for the user."""

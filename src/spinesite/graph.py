@@ -1,0 +1,169 @@
+"""The site graph: URLs, collisions, references between pages, reverse links, levels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostics, did_you_mean
+from .fields import LEVELS
+from .model import Page
+from .schema import SINGULAR, TYPES, ref_fields
+
+# URLs the generator itself produces; a page may not take them.
+RESERVED = {
+    "/",
+    "/search/",
+    "/levels/",
+    "/handouts/",
+    "/assets/",
+    "/images/",
+    *(f"/{kind}/" for kind in TYPES if kind != "pages"),
+}
+
+
+@dataclass
+class SiteGraph:
+    pages: list[Page]  # published pages, sorted by (kind, slug)
+    by_kind: dict[str, list[Page]] = field(default_factory=dict)  # sorted by title
+    by_rel: dict[str, Page] = field(default_factory=dict)
+    by_url: dict[str, Page] = field(default_factory=dict)
+    levels: dict[str, list[Page]] = field(default_factory=dict)  # spine level -> conditions
+    drafts: list[Page] = field(default_factory=list)
+
+    def get(self, kind: str, slug: str) -> Page | None:
+        for p in self.by_kind.get(kind, []):
+            if p.slug == slug:
+                return p
+        return None
+
+
+def page_url(kind: str, slug: str) -> str:
+    return f"/{slug}/" if kind == "pages" else f"/{kind}/{slug}/"
+
+
+def level_url(level: str) -> str:
+    return f"/levels/{level.lower()}/"
+
+
+def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics) -> SiteGraph:
+    """Place every published page, resolve references and compute reverse links."""
+    pages = sorted((p for p in all_pages if not p.data.get("draft")), key=lambda p: (p.kind, p.slug))
+    graph = SiteGraph(pages, drafts=[p for p in all_pages if p.data.get("draft")])
+    _assign_urls(graph, diags)
+    slugs = {kind: {p.slug: p for p in pages if p.kind == kind} for kind in TYPES}
+    draft_slugs = {(p.kind, p.slug) for p in graph.drafts}
+    for page in pages:
+        for name, target in ref_fields(page.kind):
+            value = page.data.get(name)
+            items = value if isinstance(value, list) else ([value] if value else [])
+            resolved = []
+            for i, slug in enumerate(items):
+                key = (name, i) if isinstance(value, list) else (name,)
+                ref = _resolve(page, key, slug, target, slugs, draft_slugs, diags)
+                if ref is not None:
+                    resolved.append(ref)
+            page.refs[name] = resolved
+    _link_backlinks(pages)
+    _link_parents(pages, diags)
+    _check_illustrations(pages, site, diags)
+    graph.by_kind = {k: sorted((p for p in pages if p.kind == k), key=lambda p: (p.title.casefold(), p.slug)) for k in TYPES}
+    graph.levels = _levels(pages)
+    return graph
+
+
+def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
+    for page in graph.pages:
+        page.url = page_url(page.kind, page.slug)
+        graph.by_rel[page.rel] = page
+        other = graph.by_url.get(page.url)
+        line = page.parsed.line(("slug",)) if page.data.get("slug") else 0
+        if other is not None:
+            diags.error(page.rel, line, f"URL {page.url} is also used by {other.rel}; rename one of the files")
+        elif page.url in RESERVED:
+            diags.error(page.rel, line, f"URL {page.url} is reserved for a generated page; choose another slug")
+        else:
+            graph.by_url[page.url] = page
+
+
+def _resolve(
+    page: Page,
+    key: tuple[str | int, ...],
+    slug: str,
+    target: str,
+    slugs: dict[str, dict[str, Page]],
+    draft_slugs: set[tuple[str, str]],
+    diags: Diagnostics,
+) -> Page | None:
+    found = slugs[target].get(slug)
+    if found is not None:
+        if found is page:
+            diags.error(page.rel, page.parsed.line(key), f"{_label(key)}: a page cannot refer to itself")
+            return None
+        return found
+    line = page.parsed.line(key)
+    what = SINGULAR[target]
+    if (target, slug) in draft_slugs:
+        diags.error(page.rel, line, f"{_label(key)}: {what} '{slug}' is a draft; publish it or remove the reference")
+        return None
+    for kind, known in slugs.items():
+        if slug in known and kind != target:
+            diags.error(page.rel, line, f"{_label(key)}: '{slug}' is a {SINGULAR[kind]}, not a {what} (content/{kind}/{slug}.md)")
+            return None
+    diags.error(page.rel, line, f"{_label(key)}: unknown {what} '{slug}'{did_you_mean(slug, slugs[target])}")
+    return None
+
+
+def _label(key: tuple[str | int, ...]) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else str(k) for k in key)
+
+
+def _link_backlinks(pages: list[Page]) -> None:
+    back: dict[Page, dict[str, set[Page]]] = defaultdict(lambda: defaultdict(set))
+    for page in pages:
+        for refs in page.refs.values():
+            for ref in refs:
+                back[ref][page.kind].add(page)
+    for page in pages:
+        page.backlinks = {k: sorted(v, key=lambda p: (p.title.casefold(), p.slug)) for k, v in sorted(back[page].items())}
+
+
+def _link_parents(pages: list[Page], diags: Diagnostics) -> None:
+    for page in pages:
+        parents = page.refs.get("parent") or []
+        page.parent = parents[0] if parents else None
+    for page in pages:
+        if page.parent is not None:
+            page.parent.children.append(page)
+        seen, p = {page.rel}, page.parent
+        while p is not None:
+            if p.rel in seen:
+                diags.error(page.rel, page.parsed.line(("parent",)), "parent: conditions form a loop")
+                page.parent = None
+                break
+            seen.add(p.rel)
+            p = p.parent
+    for page in pages:
+        page.children.sort(key=lambda p: (p.title.casefold(), p.slug))
+
+
+def _check_illustrations(pages: list[Page], site: Path, diags: Diagnostics) -> None:
+    static = (site / "static").resolve()
+    for page in pages:
+        image = page.data.get("illustration")
+        if not isinstance(image, dict) or not image.get("src"):
+            continue
+        src = str(image["src"])
+        target = (static / src.lstrip("/")).resolve()
+        if not target.is_relative_to(static) or not target.is_file():
+            diags.error(page.rel, page.parsed.line(("illustration", "src")), f"illustration.src: no file static{'/' + src.lstrip('/')}")
+
+
+def _levels(pages: list[Page]) -> dict[str, list[Page]]:
+    out: dict[str, list[Page]] = {}
+    for level in LEVELS:
+        conds = [p for p in pages if p.kind == "conditions" and level in (p.data.get("spine_levels") or [])]
+        if conds:
+            out[level] = sorted(conds, key=lambda p: (p.title.casefold(), p.slug))
+    return out

@@ -1,0 +1,152 @@
+"""Load content files: walk ``content/``, decode safely, split front matter, parse YAML.
+
+Handles the awkward inputs explicitly: UTF-8 BOM, CRLF/CR line endings, bytes that are
+not UTF-8 (reported with their offset), empty files, unclosed front matter, symlinks that
+leave the site, oversized files and names that collide by case or Unicode normalisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from pathlib import Path
+
+from .diagnostics import Diagnostics
+from .fields import SLUG_RE
+from .model import SourceFile
+from .schema import TYPES
+from .yamlnodes import Parsed, YamlError, parse
+
+CONTENT = "content"
+BOM = b"\xef\xbb\xbf"
+
+
+def load_content(site: Path, diags: Diagnostics, max_bytes: int = 1024 * 1024) -> list[SourceFile]:
+    """Every content file of the site, sorted by path; problems go to ``diags``."""
+    root = site / CONTENT
+    if not root.is_dir():
+        diags.error(CONTENT, 0, "no content folder: create content/conditions/, content/stretches/, ...")
+        return []
+    files: list[SourceFile] = []
+    for path in _walk(root, site, diags):
+        rel = path.relative_to(site).as_posix()
+        parts = path.relative_to(root).parts
+        if len(parts) != 2 or parts[0] not in TYPES:
+            diags.warning(rel, 0, f"ignored: content files belong in content/<type>/, where type is one of {', '.join(TYPES)}")
+            continue
+        if path.suffix != ".md":
+            if path.suffix.lower() == ".md" or path.name.startswith("."):
+                diags.warning(rel, 0, "ignored: content files must end in lower-case '.md'")
+            else:
+                diags.warning(rel, 0, "ignored: not a Markdown (.md) file")
+            continue
+        loaded = load_file(path, rel, parts[0], diags, max_bytes)
+        if loaded is not None:
+            files.append(loaded)
+    _check_collisions(files, diags)
+    return files
+
+
+def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
+    out = []
+    site_real = site.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        here = Path(dirpath)
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                _symlink(here / name, site, site_real, diags)
+        for name in sorted(filenames):
+            p = here / name
+            if p.is_symlink():
+                if not _symlink(p, site, site_real, diags):
+                    continue
+            out.append(p)
+    return sorted(out)
+
+
+def _symlink(p: Path, site: Path, site_real: Path, diags: Diagnostics) -> bool:
+    """True when a symlinked file stays inside the site (it is then read like any file)."""
+    rel = p.relative_to(site).as_posix()
+    target = p.resolve()
+    if p.is_dir() or not target.is_relative_to(site_real) or not target.is_file():
+        diags.error(rel, 0, "symbolic link to outside the site (or to a folder) is not followed; copy the file instead")
+        return False
+    return True
+
+
+def load_file(path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: int) -> SourceFile | None:
+    size = path.stat().st_size
+    if size > max_bytes:
+        diags.error(rel, 0, f"file is too large ({size // 1024} KB; the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
+        return None
+    raw = path.read_bytes()
+    text = decode(raw, rel, diags)
+    if text is None:
+        return None
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        better = "-".join("".join(c if c.isalnum() else " " for c in slug.lower()).split()) or "page"
+        diags.error(rel, 0, f"file name '{path.name}' is not a valid slug: use lower-case letters, digits and hyphens (e.g. '{better}.md')")
+    split = split_front_matter(text, rel, diags)
+    if split is None:
+        return None
+    front, body, body_line = split
+    try:
+        parsed = parse(front, first_line=2)
+    except YamlError as exc:
+        diags.error(rel, exc.line, exc.message)
+        return None
+    if parsed.value is None:
+        parsed = Parsed({}, {(): 1})
+    if not isinstance(parsed.value, dict):
+        got = "a list" if isinstance(parsed.value, list) else f"'{parsed.value}'"
+        diags.error(rel, parsed.line(()), f"front matter must be a mapping of 'key: value' lines, got {got}")
+        return None
+    return SourceFile(rel, kind, slug, parsed, body, body_line, hashlib.sha256(raw).hexdigest())
+
+
+def decode(raw: bytes, rel: str, diags: Diagnostics) -> str | None:
+    """UTF-8 text with BOM removed and line endings normalised to LF."""
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        diags.error(rel, line, f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}; save the file as UTF-8")
+        return None
+    if "\x00" in text:
+        diags.error(rel, text[: text.index("\x00")].count("\n") + 1, "contains a NUL character; is this a binary file?")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, rel: str, diags: Diagnostics) -> tuple[str, str, int] | None:
+    """(front matter YAML, body, body's first line). Front matter must open on line 1."""
+    if not text.strip():
+        diags.error(rel, 1, "empty file: a page starts with front matter between two '---' lines")
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        diags.error(rel, 1, "missing front matter: the first line must be '---'")
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1 :]), i + 2
+    diags.error(rel, 1, "front matter is not closed: add a '---' line after the last key")
+    return None
+
+
+def _check_collisions(files: list[SourceFile], diags: Diagnostics) -> None:
+    """Names that differ only by case or Unicode normalisation collide on some file systems."""
+    seen: dict[str, SourceFile] = {}
+    for f in files:
+        key = unicodedata.normalize("NFC", f.rel).casefold()
+        if key in seen:
+            other = seen[key]
+            diags.error(f.rel, 0, f"file name collides with {other.rel} (names differ only in letter case or Unicode form)")
+        else:
+            seen[key] = f

@@ -1,0 +1,161 @@
+"""The front-matter schema: one declaration per content type, in one place.
+
+Everything else derives from these tuples: validation (``fields.validate_fields``),
+the JSON Schema for editors (``spinesite schema``), the docs reference and the
+scaffolds (``spinesite new``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fields import LEVELS, Bool, Date, Enum, Field, Int, List, Obj, Ref, Slug, Str, Url, object_schema
+
+TYPES = ("conditions", "stretches", "causes", "treatments", "glossary", "pages")
+SINGULAR = {
+    "conditions": "condition",
+    "stretches": "stretch",
+    "causes": "cause",
+    "treatments": "treatment",
+    "glossary": "glossary term",
+    "pages": "page",
+}
+REGIONS = ("cervical", "thoracic", "lumbar", "sacral")
+EVIDENCE = ("recommended", "option", "not-recommended", "experimental")
+TREATMENT_CATEGORIES = (
+    "self-care",
+    "exercise",
+    "physiotherapy",
+    "psychological",
+    "medicine",
+    "injection",
+    "surgery",
+    "experimental",
+)
+
+SOURCE = Obj(
+    (
+        Field("title", Str(max_len=300), required=True, doc="Title of the guideline, article or page."),
+        Field("url", Url(), required=True, doc="Where a reader can find it."),
+        Field("publisher", Str(max_len=200), doc="Who published it, e.g. 'NICE'."),
+        Field("year", Int(1900, 2100), doc="Year of publication."),
+    ),
+    hint="source",
+)
+
+GUIDELINE = Obj(
+    (
+        Field("name", Str(max_len=200), required=True, doc="Guideline name, e.g. 'NICE NG59'."),
+        Field("jurisdiction", Str(max_len=100), doc="Where it applies, e.g. 'UK' or 'US'."),
+        Field("url", Url(), doc="Link to the guideline."),
+        Field("says", Str(max_len=500), doc="What it says about this treatment, in plain words."),
+    ),
+    hint="guideline",
+)
+
+FAQ = Obj(
+    (
+        Field("question", Str(max_len=300), required=True, doc="The question, as a patient would ask it."),
+        Field("answer", Str(max_len=5000), required=True, doc="The answer (Markdown allowed)."),
+    ),
+    hint="question and answer",
+)
+
+IMAGE = Obj(
+    (
+        Field("src", Str(max_len=500), required=True, doc="Path of an image under `static/`, e.g. `/images/bridge.svg`."),
+        Field("alt", Str(max_len=500), required=True, doc="Text alternative describing the image."),
+    ),
+    hint="image",
+)
+
+COMMON: tuple[Field, ...] = (
+    Field("title", Str(max_len=200), required=True, doc="Page title, shown as the main heading.", example="Bridge"),
+    Field("summary", Str(max_len=400), required=True, doc="One or two plain sentences; used in lists, search results and meta descriptions."),
+    Field("aliases", List(Str(max_len=100), unique=True), default=list, doc="Other names patients search for (search synonyms)."),
+    Field("last_reviewed", Date(), required=True, doc="Date a clinician last reviewed the page."),
+    Field("next_review", Date(), required=True, doc="Date the next review is due (at most 3 years after `last_reviewed`)."),
+    Field("reviewed_by", Str(max_len=200), required=True, doc="Reviewer's name and credentials."),
+    Field("sources", List(SOURCE, min_items=1), required=True, doc="References the page is based on."),
+    Field("slug", Slug(), doc="Override the URL slug (default: the file name)."),
+    Field("draft", Bool(), default=False, doc="Drafts are validated but not published."),
+)
+
+OPTIONAL_SOURCES = tuple(
+    Field(f.name, f.type, False, list, f.doc) if f.name == "sources" else f for f in COMMON
+)
+
+CONDITION = COMMON + (
+    Field("region", Enum(REGIONS), required=True, doc="Region of the spine."),
+    Field("spine_levels", List(Enum(LEVELS), min_items=1, unique=True), required=True, doc="Spinal levels affected, e.g. `[L4-L5]`.", example=["L4-L5"]),
+    Field("parent", Ref("conditions"), doc="A broader condition this page is part of."),
+    Field("symptoms", List(Str(max_len=300)), default=list, doc="Symptoms, one per item, in plain words."),
+    Field("non_urgent", List(Str(max_len=300)), default=list, doc="When to see a GP or physiotherapist (non-urgent care card)."),
+    Field("stretches", List(Ref("stretches"), unique=True), default=list, doc="Stretches and exercises that may help."),
+    Field("causes", List(Ref("causes"), unique=True), default=list, doc="Causes and risk factors."),
+    Field("treatments", List(Ref("treatments"), unique=True), default=list, doc="Treatments to show, grouped by category."),
+    Field("diagnosis", Str(max_len=5000), doc="How it is diagnosed (Markdown allowed)."),
+    Field("outlook", Str(max_len=3000), doc="What usually happens over time (Markdown allowed)."),
+    Field("prevention", List(Str(max_len=300)), default=list, doc="Ways to lower the chance of it coming back, one per item."),
+    Field("faq", List(FAQ), default=list, doc="Frequently asked questions."),
+    Field("anatomy", List(Str(max_len=100)), default=list, doc="Body parts involved (for structured data)."),
+)
+
+STRETCH = COMMON + (
+    Field("kind", Enum(("stretch", "strengthening", "mobility", "aerobic")), required=True, doc="What sort of exercise it is."),
+    Field("starting_position", Str(max_len=500), required=True, doc="How to start."),
+    Field("steps", List(Str(max_len=500), min_items=1), required=True, doc="Numbered steps, one per item."),
+    Field("hold_seconds", Int(1, 600), doc="How long to hold, in seconds, where a source gives it."),
+    Field("repetitions", Str(max_len=200), default="As your physiotherapist advises", doc="Repetitions and frequency, only where a source gives them."),
+    Field("stop_if", List(Str(max_len=300), min_items=1), required=True, doc="Stop and get advice if any of these happen."),
+    Field("illustration", IMAGE, doc="A simple self-made illustration with alt text."),
+)
+
+CAUSE = COMMON + (
+    Field("frequency", Enum(("common", "rare")), required=True, doc="How often it causes the conditions it is linked to."),
+    Field("kind", Enum(("cause", "risk-factor")), default="cause", doc="A direct cause, or something that raises the risk."),
+)
+
+TREATMENT = COMMON + (
+    Field("category", Enum(TREATMENT_CATEGORIES), required=True, doc="Kind of treatment; the condition page groups by it."),
+    Field("evidence", Enum(EVIDENCE), required=True, doc="Evidence status from the guidelines."),
+    Field("guidelines", List(GUIDELINE, min_items=1), required=True, doc="The guideline(s) behind the evidence status."),
+    Field("benefits", List(Str(max_len=300)), default=list, doc="Possible benefits, in plain words."),
+    Field("risks", List(Str(max_len=300)), default=list, doc="Risks and side effects, in plain words."),
+)
+
+GLOSSARY = OPTIONAL_SOURCES + (
+    Field("also_called", List(Str(max_len=100), unique=True), default=list, doc="Other names for the term; used as search synonyms and for linking first use."),
+)
+
+PAGE = OPTIONAL_SOURCES + (
+    Field("menu", Int(0, 100), doc="Position in the footer menu (lower first); leave out to hide."),
+)
+
+SCHEMAS: dict[str, tuple[Field, ...]] = {
+    "conditions": CONDITION,
+    "stretches": STRETCH,
+    "causes": CAUSE,
+    "treatments": TREATMENT,
+    "glossary": GLOSSARY,
+    "pages": PAGE,
+}
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of one content type's front matter."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"spinesite {SINGULAR[kind]} front matter",
+        **object_schema(SCHEMAS[kind]),
+    }
+
+
+def ref_fields(kind: str) -> list[tuple[str, str]]:
+    """(field name, target type) for every reference field of a content type."""
+    out = []
+    for f in SCHEMAS[kind]:
+        t = f.type.item if isinstance(f.type, List) else f.type
+        if isinstance(t, Ref):
+            out.append((f.name, t.target))
+    return out

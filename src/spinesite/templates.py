@@ -1,0 +1,181 @@
+"""Jinja rendering: the theme (overridable file by file), per-page context, site files.
+
+Autoescaping is on and undefined variables are errors. Page bodies arrive as already
+sanitised HTML and are never evaluated as templates. Templates see no environment
+variables, only the context built here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+from markupsafe import Markup
+
+from .config import Config
+from .diagnostics import Diagnostics
+from .graph import SiteGraph, level_url
+from .jsonld import dumps_script_safe, page_jsonld
+from .listings import INDEX_TITLES, listings, treatments_by_category
+from .model import Listing, Page
+
+PAGE_TEMPLATES = {
+    "conditions": "condition.html",
+    "stretches": "stretch.html",
+    "causes": "cause.html",
+    "treatments": "treatment.html",
+    "glossary": "glossary_term.html",
+    "pages": "page.html",
+}
+KIND_LABEL = {"conditions": "Condition", "stretches": "Exercise", "causes": "Cause", "treatments": "Treatment", "glossary": "Glossary", "pages": "Page"}
+
+
+def theme_dir() -> Path:
+    """The built-in theme: shipped inside the package, or the repo's templates/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "theme", here.parents[1] / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise FileNotFoundError("spinesite's built-in theme is missing; reinstall the package")
+
+
+def make_env(site: Path) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if (site / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(site / "templates"))
+    loaders.append(jinja2.FileSystemLoader(theme_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["longdate"] = longdate
+    env.filters["jsonld"] = dumps_script_safe
+    return env
+
+
+def az_groups(items: list[Page]) -> list[tuple[str, list[Page]]]:
+    """Pages grouped by the first letter of their title (A–Z; digits and others under '#')."""
+    groups: dict[str, list[Page]] = {}
+    for p in items:
+        first = p.title[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(p)
+    return sorted(groups.items())
+
+
+def longdate(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+class SiteRenderer:
+    """Renders every page and generated file of a site to bytes."""
+
+    def __init__(self, graph: SiteGraph, config: Config, site: Path, build_date: dt.date) -> None:
+        self.graph, self.config, self.build_date = graph, config, build_date
+        self.env = make_env(site)
+        self.base_path = "/" + config.base.split("://", 1)[1].partition("/")[2]
+        self.globals = self._globals()
+        self.env.globals.update(self.globals)  # visible to imported macros too
+
+    def url(self, path: str) -> str:
+        return self.base_path + path.lstrip("/")
+
+    def abs_url(self, path: str) -> str:
+        return self.config.base + path.lstrip("/")
+
+    def _globals(self) -> dict[str, Any]:
+        g = self.graph
+        menu = sorted((p for p in g.by_kind.get("pages", []) if p.data.get("menu") is not None), key=lambda p: (p.data["menu"], p.slug))
+        return {
+            "site": self.config.data,
+            "url": self.url,
+            "abs_url": self.abs_url,
+            "by_kind": g.by_kind,
+            "levels": g.levels,
+            "level_url": level_url,
+            "menu": menu,
+            "index_titles": INDEX_TITLES,
+            "kind_label": KIND_LABEL,
+            "treatments_by_category": treatments_by_category,
+            "az": az_groups,
+            "build_date": self.build_date,
+            "regions": ("cervical", "thoracic", "lumbar", "sacral"),
+        }
+
+    def crumbs(self, page: Page) -> list[tuple[str, str]]:
+        out = [("Home", "/")]
+        if page.kind != "pages":
+            out.append((INDEX_TITLES[page.kind], f"/{page.kind}/"))
+        chain, p = [], page.parent
+        while p is not None:
+            chain.append((p.title, p.url))
+            p = p.parent
+        return out + chain[::-1] + [(page.title, page.url)]
+
+    def render_page(self, page: Page) -> bytes:
+        crumbs = self.crumbs(page)
+        ctx = {
+            **self.globals,
+            "page": page,
+            "data": page.data,
+            "body": Markup(page.html),
+            "fields_html": {k: Markup(v) if isinstance(v, str) else [Markup(x) for x in v] for k, v in page.fields_html.items()},
+            "crumbs": crumbs,
+            "title": page.title,
+            "description": page.data.get("summary", ""),
+            "canonical": self.abs_url(page.url),
+            "jsonld": page_jsonld(page, self.abs_url, self.config.title, crumbs),
+            "overdue": bool(page.data.get("next_review") and page.data["next_review"] < self.build_date),
+        }
+        return self.env.get_template(PAGE_TEMPLATES[page.kind]).render(ctx).encode("utf-8")
+
+    def render_listing(self, listing: Listing) -> bytes:
+        crumbs = [("Home", "/")] + ([(listing.title, listing.url)] if listing.url not in ("/", "/404.html") else [])
+        ctx = {
+            **self.globals,
+            **listing.context,
+            "page": None,
+            "crumbs": crumbs,
+            "title": listing.title,
+            "description": self.config.description or listing.title,
+            "canonical": self.abs_url(listing.url),
+            "listing": listing,
+            "jsonld": {
+                "@context": "https://schema.org",
+                "@type": "WebPage" if listing.url != "/" else "WebSite",
+                "name": listing.title if listing.url != "/" else self.config.title,
+                "url": self.abs_url(listing.url),
+            },
+        }
+        return self.env.get_template(listing.template).render(ctx).encode("utf-8")
+
+    def listings(self) -> list[Listing]:
+        return listings(self.graph)
+
+    def sitemap(self, urls: list[tuple[str, dt.date | None]]) -> bytes:
+        rows = []
+        for url, lastmod in sorted(urls):
+            mod = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+            rows.append(f"<url><loc>{xml_escape(self.abs_url(url))}</loc>{mod}</url>")
+        body = "\n".join(rows)
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}\n</urlset>\n'.encode()
+
+    def robots(self) -> bytes:
+        return f"User-agent: *\nAllow: /\n\nSitemap: {self.abs_url('/sitemap.xml')}\n".encode()
+
+    def feed(self) -> bytes:
+        pages = sorted(self.graph.pages, key=lambda p: (p.data.get("last_reviewed") or dt.date.min, p.url), reverse=True)
+        pages = pages[: self.config.feed_entries]
+        return self.env.get_template("feed.xml").render({**self.globals, "entries": pages}).encode("utf-8")
+
+
+def relative_to_output(rel: str) -> str:
+    return posixpath.normpath(rel)

@@ -1,0 +1,33 @@
+"""Validate front matter against the declarative schema and turn sources into pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .diagnostics import Diagnostics
+from .fields import Ctx, validate_fields
+from .model import Page, SourceFile
+from .schema import SCHEMAS
+
+MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
+
+
+def validate_pages(sources: list[SourceFile], diags: Diagnostics) -> list[Page]:
+    """One :class:`Page` per source file (drafts included; the graph leaves them out)."""
+    pages = []
+    for src in sources:
+        ctx = Ctx(src.rel, src.parsed, diags)
+        data = validate_fields(src.parsed.value, SCHEMAS[src.kind], ctx)
+        _check_review_dates(data, ctx)
+        slug = data.get("slug") or src.slug
+        pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed))
+    return pages
+
+
+def _check_review_dates(data: dict[str, object], ctx: Ctx) -> None:
+    last, nxt = data.get("last_reviewed"), data.get("next_review")
+    if isinstance(last, dt.date) and isinstance(nxt, dt.date):
+        if nxt <= last:
+            ctx.error(("next_review",), f"must be after last_reviewed ({last.isoformat()})")
+        elif nxt - last > MAX_REVIEW_GAP:
+            ctx.error(("next_review",), "must be at most 3 years after last_reviewed")
