@@ -15,11 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import load_config
+from .checks import check_output
+from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .markdown import Renderer
+from .search import build_index
 from .templates import SiteRenderer, theme_dir
 from .validate import validate_pages
 from .writer import Writer, _write_bytes, check_output_dir, write_site
@@ -29,6 +31,7 @@ from .writer import Writer, _write_bytes, check_output_dir, write_site
 class BuildResult:
     diagnostics: Diagnostics
     graph: SiteGraph | None = None
+    config: Config | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     written: int = 0
@@ -46,6 +49,7 @@ def build(
     *,
     strict: bool = False,
     write: bool = True,
+    search: bool = True,
     writer: Writer = _write_bytes,
 ) -> BuildResult:
     """Build ``site`` into ``out`` (default ``site/_site``). Never raises for bad content."""
@@ -58,6 +62,7 @@ def build(
     result = BuildResult(diags)
 
     config = load_config(site, diags)
+    result.config = config
     sources = load_content(site, diags, max_bytes=config.limits["max_file_kb"] * 1024)
     pages = validate_pages(sources, diags)
     graph = build_graph(pages, site, diags)
@@ -73,13 +78,15 @@ def build(
 
     files = render_all(renderer, graph, diags)
     copy_static(site, files, diags)
-    from .checks import check_output  # post-build checks on the generated HTML
-
     check_output(files, diags)
     result.counts = Counter(p.kind for p in graph.pages)
     result.files = files
     if diags.failed(strict) or not write:
         return _done(result, started)
+    if search and config.search:
+        files.update(build_index(files, config.language, diags))
+        if diags.failed(strict):
+            return _done(result, started)
 
     result.written, result.kept = write_site(out, files, writer)
     return _done(result, started)
