@@ -30,17 +30,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("spinesite: interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
+    except OSError as exc:  # e.g. a full disk while writing: the output was rolled back
+        print(f"spinesite: error: {exc}; the previous output is unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="spinesite", description="Build patient-education websites about spine conditions.")
     p.add_argument("--version", action="version", version=f"spinesite {__version__}")
+    p.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="print more detail (serve: every request)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     b = sub.add_parser("build", help="build the site into an output folder")
     _site_arg(b)
     b.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/_site)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="worker processes (default: number of cores)")
+    b.add_argument("--clean", action="store_true", help="ignore the incremental-build cache (.spinesite-cache/)")
+    b.add_argument("--no-search", dest="search", action="store_false", help="do not build the search index")
     _format_arg(b)
     b.set_defaults(func=cmd_build)
 
@@ -49,16 +57,91 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _format_arg(c)
     c.set_defaults(func=cmd_check)
+    _authoring_commands(sub)
     return p
 
 
 def _site_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("site", nargs="?", type=Path, default=Path("."), metavar="SITE_DIR", help="site folder (default: .)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print problems only")
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="print more detail")
 
 
 def _format_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json", "github"), default="text", help="diagnostics format (default: text)")
+
+
+def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    n = sub.add_parser("new", help="start a new page from an archetype", description="Write content/<type>/<slug>.md from an archetype.")
+    n.add_argument("type", metavar="TYPE", help="condition, stretch, cause, treatment, glossary or page")
+    n.add_argument("title", metavar="TITLE", help="the page title (the file name is made from it)")
+    _site_arg(n)
+    n.add_argument("--slug", help="file name to use instead of one made from the title")
+    n.set_defaults(func=cmd_new)
+
+    s = sub.add_parser("serve", help="preview the site; rebuilds and reloads on every change")
+    _site_arg(s)
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: 127.0.0.1, this computer only)")
+    s.set_defaults(func=cmd_serve)
+
+    j = sub.add_parser("schema", help="write JSON Schemas of the front matter (for editors)")
+    _site_arg(j)
+    j.add_argument("-o", "--output", type=Path, metavar="DIR", help="folder for the schema files (default: SITE_DIR/schemas)")
+    j.add_argument("--markdown", action="store_true", help="print the front-matter reference (Markdown) instead")
+    j.set_defaults(func=cmd_schema)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .console import from_args
+    from .scaffold import ScaffoldError, create
+
+    con = from_args(args)
+    try:
+        created = create(args.site, args.type, args.title, slug=args.slug)
+    except ScaffoldError as exc:
+        con.error(f"spinesite new: {exc.message}")
+        return exc.exit_code
+    print(created.path)
+    con.success(f"Created {created.rel} from the {created.archetype} archetype.")
+    con.info("Next: replace every TODO, preview with `spinesite serve`, then run `spinesite check`.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .console import from_args
+    from .serve import ServeError, Server
+
+    _check_site(args.site)
+    if not 0 <= args.port <= 65535:
+        raise OutputError("--port must be between 0 and 65535")
+    server = Server(args.site, args.bind, args.port, console=from_args(args))
+    try:
+        server.serve_forever()
+    except ServeError as exc:
+        raise OutputError(str(exc)) from None
+    except KeyboardInterrupt:
+        print("spinesite: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .console import from_args
+    from .schemadoc import front_matter_markdown, write_schemas
+
+    _check_site(args.site)
+    if args.markdown:
+        sys.stdout.write(front_matter_markdown())
+        return EXIT_OK
+    out = args.output if args.output is not None else args.site / "schemas"
+    if out.resolve().is_relative_to((args.site / "content").resolve()):
+        raise OutputError(f"{out} is inside the content folder; write the schemas elsewhere")
+    con = from_args(args)
+    paths = write_schemas(out)
+    for path in paths:
+        con.detail(f"wrote {path}")
+    con.success(f"Wrote {len(paths)} JSON Schemas to {out}/ (editor set-up: docs/editing.md).")
+    return EXIT_OK
 
 
 def _check_site(site: Path) -> None:
@@ -68,7 +151,9 @@ def _check_site(site: Path) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     _check_site(args.site)
-    result = build(args.site, args.output, strict=args.strict)
+    if args.jobs is not None and args.jobs < 1:
+        raise OutputError("--jobs must be at least 1")
+    result = build(args.site, args.output, strict=args.strict, jobs=args.jobs, incremental=not args.clean, search=args.search)
     return report(result, args, "Built")
 
 

@@ -17,6 +17,7 @@ from .diagnostics import Diagnostics, did_you_mean
 from .yamlnodes import Key, Parsed
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 LEVELS = tuple(
     [f"C{i}-C{i + 1}" for i in range(1, 7)]
@@ -43,6 +44,10 @@ class Ctx:
     parsed: Parsed
     diags: Diagnostics
 
+    def describe(self, value: Any, key: Key) -> str:
+        """``_describe`` using the text as the author wrote it (``1.10``, not ``1.1``)."""
+        return _describe(value, self.parsed.source_text(key))
+
     def error(self, key: Key, message: str) -> Any:
         label = _label(key)
         self.diags.error(self.path, self.parsed.line(key), f"{label}: {message}" if label else message)
@@ -56,15 +61,15 @@ def _label(key: Key) -> str:
     return out
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any, written: str | None = None) -> str:
     if isinstance(value, bool):
-        return f"a yes/no value ({str(value).lower()})"
+        return f"a yes/no value ({written or str(value).lower()})"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({written or value})"
     if isinstance(value, dt.datetime):
-        return "a date and time"
+        return f"a date and time ({written})" if written else "a date and time"
     if isinstance(value, dt.date):
-        return f"a date ({value.isoformat()})"
+        return f"a date ({written or value.isoformat()})"
     if value is None:
         return "nothing"
     if isinstance(value, list):
@@ -97,7 +102,7 @@ class Str(FieldType):
     def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
         if not isinstance(value, str):
             quote = " (put it in quotes)" if isinstance(value, (bool, int, float, dt.date)) else ""
-            return ctx.error(key, f"expected {self.hint}, got {_describe(value)}{quote}")
+            return ctx.error(key, f"expected {self.hint}, got {ctx.describe(value, key)}{quote}")
         value = value.strip()
         if len(value) < self.min_len:
             return ctx.error(key, "must not be empty")
@@ -132,7 +137,7 @@ class Int(FieldType):
 
     def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            return ctx.error(key, f"expected a whole number, got {_describe(value)}")
+            return ctx.error(key, f"expected a whole number, got {ctx.describe(value, key)}")
         if not self.minimum <= value <= self.maximum:
             return ctx.error(key, f"must be between {self.minimum} and {self.maximum}, got {value}")
         return value
@@ -148,7 +153,7 @@ class Int(FieldType):
 class Bool(FieldType):
     def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
         if not isinstance(value, bool):
-            return ctx.error(key, f"expected true or false, got {_describe(value)}")
+            return ctx.error(key, f"expected true or false, got {ctx.describe(value, key)}")
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -165,12 +170,12 @@ class Date(FieldType):
             return ctx.error(key, "expected a date (YYYY-MM-DD) without a time")
         if isinstance(value, dt.date):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and DATE_RE.match(value.strip()):
             try:
                 return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        return ctx.error(key, f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+            except ValueError as exc:
+                return ctx.error(key, f"'{value.strip()}' is not a real date ({exc})")
+        return ctx.error(key, f"expected a date (YYYY-MM-DD), got {ctx.describe(value, key)}")
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -187,7 +192,7 @@ class Enum(FieldType):
         if not isinstance(value, str) or value not in self.values:
             hint = did_you_mean(value, self.values) if isinstance(value, str) else ""
             allowed = ", ".join(self.values)
-            return ctx.error(key, f"{_describe(value)} is not one of: {allowed}{hint}")
+            return ctx.error(key, f"{ctx.describe(value, key)} is not one of: {allowed}{hint}")
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -223,8 +228,11 @@ class List(FieldType):
         if isinstance(value, (str, int, float)) and not isinstance(self.item, Obj):
             value = [value]  # a single item is accepted where a list is expected
             ctx.parsed.lines.setdefault((*key, 0), ctx.parsed.line(key))
+            written = ctx.parsed.source_text(key)
+            if written is not None:
+                ctx.parsed.raw.setdefault((*key, 0), written)
         if not isinstance(value, list):
-            return ctx.error(key, f"expected a list, got {_describe(value)}")
+            return ctx.error(key, f"expected a list, got {ctx.describe(value, key)}")
         if len(value) < self.min_items:
             return ctx.error(key, f"needs at least {self.min_items} item(s), got {len(value)}")
         out, seen = [], set()
@@ -292,7 +300,9 @@ def validate_fields(data: dict[str, Any], fields: Sequence[Field], ctx: Ctx, key
         value = data.get(f.name)
         checked = INVALID
         if value is None:
-            if f.required:
+            if f.required and f.name in data:  # written, but with no value: point at it
+                ctx.error((*key, f.name), "must not be empty")
+            elif f.required:
                 where = f" in {_label(key)}" if key else ""
                 ctx.diags.error(ctx.path, ctx.parsed.line(key), f"missing required key '{f.name}'{where}")
         else:

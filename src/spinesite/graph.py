@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostics, did_you_mean
-from .fields import LEVELS
+from .fields import LEVELS, _label
 from .model import Page
 from .schema import SINGULAR, TYPES, ref_fields
 
@@ -23,6 +23,13 @@ RESERVED = {
 }
 
 
+class Backlinks(dict[str, list[Page]]):
+    """kind -> pages linking here; a kind with none reads as ``[]`` (``page.backlinks.conditions``)."""
+
+    def __missing__(self, key: str) -> list[Page]:
+        return []
+
+
 @dataclass
 class SiteGraph:
     pages: list[Page]  # published pages, sorted by (kind, slug)
@@ -31,6 +38,7 @@ class SiteGraph:
     by_url: dict[str, Page] = field(default_factory=dict)
     levels: dict[str, list[Page]] = field(default_factory=dict)  # spine level -> conditions
     drafts: list[Page] = field(default_factory=list)
+    unloaded: set[str] = field(default_factory=set)  # rels of content files that exist but did not load
 
     def get(self, kind: str, slug: str) -> Page | None:
         for p in self.by_kind.get(kind, []):
@@ -54,6 +62,10 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics) -> SiteGr
     _assign_urls(graph, diags)
     slugs = {kind: {p.slug: p for p in pages if p.kind == kind} for kind in TYPES}
     draft_slugs = {(p.kind, p.slug) for p in graph.drafts}
+    # Files that exist but did not load already have their own error: no "unknown" cascade.
+    loaded = {p.rel for p in all_pages}
+    unloaded = {(k, s) for k in TYPES for s in _file_slugs(site, k) if f"content/{k}/{s}.md" not in loaded}
+    graph.unloaded = {f"content/{k}/{s}.md" for k, s in unloaded}
     for page in pages:
         for name, target in ref_fields(page.kind):
             value = page.data.get(name)
@@ -61,7 +73,7 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics) -> SiteGr
             resolved = []
             for i, slug in enumerate(items):
                 key = (name, i) if isinstance(value, list) else (name,)
-                ref = _resolve(page, key, slug, target, slugs, draft_slugs, diags)
+                ref = _resolve(page, key, slug, target, slugs, draft_slugs, unloaded, diags)
                 if ref is not None:
                     resolved.append(ref)
             page.refs[name] = resolved
@@ -74,17 +86,25 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics) -> SiteGr
 
 
 def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
+    """One error per page that cannot have its URL, naming the page that holds it.
+
+    When a ``slug:`` override causes the clash, the error is reported on the override line.
+    """
     for page in graph.pages:
         page.url = page_url(page.kind, page.slug)
         graph.by_rel[page.rel] = page
         other = graph.by_url.get(page.url)
-        line = page.parsed.line(("slug",)) if page.data.get("slug") else 0
         if other is not None:
-            diags.error(page.rel, line, f"URL {page.url} is also used by {other.rel}; rename one of the files")
+            blame, holder = (other, page) if other.data.get("slug") and not page.data.get("slug") else (page, other)
+            diags.error(blame.rel, _slug_line(blame), f"URL {page.url} is also used by {holder.rel}; rename one of the files or change its slug")
         elif page.url in RESERVED:
-            diags.error(page.rel, line, f"URL {page.url} is reserved for a generated page; choose another slug")
+            diags.error(page.rel, _slug_line(page), f"URL {page.url} is reserved for a generated page; choose another slug")
         else:
             graph.by_url[page.url] = page
+
+
+def _slug_line(page: Page) -> int:
+    return page.parsed.line(("slug",)) if page.data.get("slug") else 0
 
 
 def _resolve(
@@ -94,6 +114,7 @@ def _resolve(
     target: str,
     slugs: dict[str, dict[str, Page]],
     draft_slugs: set[tuple[str, str]],
+    unloaded: set[tuple[str, str]],
     diags: Diagnostics,
 ) -> Page | None:
     found = slugs[target].get(slug)
@@ -104,19 +125,22 @@ def _resolve(
         return found
     line = page.parsed.line(key)
     what = SINGULAR[target]
+    if (target, slug) in unloaded:
+        return None
     if (target, slug) in draft_slugs:
         diags.error(page.rel, line, f"{_label(key)}: {what} '{slug}' is a draft; publish it or remove the reference")
         return None
     for kind, known in slugs.items():
         if slug in known and kind != target:
-            diags.error(page.rel, line, f"{_label(key)}: '{slug}' is a {SINGULAR[kind]}, not a {what} (content/{kind}/{slug}.md)")
+            diags.error(page.rel, line, f"{_label(key)}: '{slug}' is a {SINGULAR[kind]}, not a {what} ({known[slug].rel})")
             return None
     diags.error(page.rel, line, f"{_label(key)}: unknown {what} '{slug}'{did_you_mean(slug, slugs[target])}")
     return None
 
 
-def _label(key: tuple[str | int, ...]) -> str:
-    return "".join(f"[{k}]" if isinstance(k, int) else str(k) for k in key)
+def _file_slugs(site: Path, kind: str) -> list[str]:
+    folder = site / "content" / kind
+    return [p.stem for p in folder.glob("*.md")] if folder.is_dir() else []
 
 
 def _link_backlinks(pages: list[Page]) -> None:
@@ -126,7 +150,7 @@ def _link_backlinks(pages: list[Page]) -> None:
             for ref in refs:
                 back[ref][page.kind].add(page)
     for page in pages:
-        page.backlinks = {k: sorted(v, key=lambda p: (p.title.casefold(), p.slug)) for k, v in sorted(back[page].items())}
+        page.backlinks = Backlinks((k, sorted(v, key=lambda p: (p.title.casefold(), p.slug))) for k, v in sorted(back[page].items()))
 
 
 def _link_parents(pages: list[Page], diags: Diagnostics) -> None:
@@ -138,9 +162,11 @@ def _link_parents(pages: list[Page], diags: Diagnostics) -> None:
             page.parent.children.append(page)
         seen, p = {page.rel}, page.parent
         while p is not None:
-            if p.rel in seen:
+            if p.rel == page.rel:
                 diags.error(page.rel, page.parsed.line(("parent",)), "parent: conditions form a loop")
                 page.parent = None
+                break
+            if p.rel in seen:  # a loop further up: reported on the pages in it
                 break
             seen.add(p.rel)
             p = p.parent

@@ -77,8 +77,10 @@ def _about(page: Page, abs_url: Any) -> dict[str, Any] | None:
             "name": page.title,
             "exerciseType": d.get("kind", ""),
             "description": d.get("summary", ""),
-            "repetitions": d.get("repetitions", ""),
         }
+        reps = str(d.get("repetitions") or "").strip()
+        if reps.isascii() and reps.isdigit():  # schema.org wants a number; free text is left out
+            plan["repetitions"] = int(reps)
         if d.get("hold_seconds"):
             plan["activityDuration"] = f"PT{int(d['hold_seconds'])}S"
         return plan

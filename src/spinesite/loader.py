@@ -11,6 +11,7 @@ import hashlib
 import os
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostics
 from .fields import SLUG_RE
@@ -22,13 +23,23 @@ CONTENT = "content"
 BOM = b"\xef\xbb\xbf"
 
 
-def load_content(site: Path, diags: Diagnostics, max_bytes: int = 1024 * 1024) -> list[SourceFile]:
-    """Every content file of the site, sorted by path; problems go to ``diags``."""
+def load_content(
+    site: Path, diags: Diagnostics, max_bytes: int = 1024 * 1024, parsed_cache: dict[str, Any] | None = None
+) -> list[SourceFile]:
+    """Every content file of the site, sorted by path; problems go to ``diags``.
+
+    ``parsed_cache`` maps a file's content digest to its (Parsed, body, body line) from an
+    earlier build, so unchanged files are not parsed again.
+    """
     root = site / CONTENT
     if not root.is_dir():
         diags.error(CONTENT, 0, "no content folder: create content/conditions/, content/stretches/, ...")
         return []
+    if root.is_symlink() and not root.resolve().is_relative_to(site.resolve()):
+        diags.error(CONTENT, 0, "symbolic link to outside the site is not followed; make content/ a real folder")
+        return []
     files: list[SourceFile] = []
+    names: list[str] = []
     for path in _walk(root, site, diags):
         rel = path.relative_to(site).as_posix()
         parts = path.relative_to(root).parts
@@ -36,15 +47,16 @@ def load_content(site: Path, diags: Diagnostics, max_bytes: int = 1024 * 1024) -
             diags.warning(rel, 0, f"ignored: content files belong in content/<type>/, where type is one of {', '.join(TYPES)}")
             continue
         if path.suffix != ".md":
-            if path.suffix.lower() == ".md" or path.name.startswith("."):
+            if path.suffix.lower() == ".md":
                 diags.warning(rel, 0, "ignored: content files must end in lower-case '.md'")
             else:
                 diags.warning(rel, 0, "ignored: not a Markdown (.md) file")
             continue
-        loaded = load_file(path, rel, parts[0], diags, max_bytes)
+        names.append(rel)
+        loaded = load_file(path, rel, parts[0], diags, max_bytes, parsed_cache or {})
         if loaded is not None:
             files.append(loaded)
-    _check_collisions(files, diags)
+    _check_collisions(names, diags)
     return files
 
 
@@ -52,7 +64,7 @@ def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
     out = []
     site_real = site.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # .git, .obsidian, ...
         here = Path(dirpath)
         for name in list(dirnames):
             if (here / name).is_symlink():
@@ -60,9 +72,13 @@ def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
                 _symlink(here / name, site, site_real, diags)
         for name in sorted(filenames):
             p = here / name
-            if p.is_symlink():
-                if not _symlink(p, site, site_real, diags):
-                    continue
+            if name.startswith("."):  # .DS_Store, editor swap files: not content, not worth a warning
+                continue
+            if p.is_symlink() and not _symlink(p, site, site_real, diags):
+                continue
+            if not p.is_file():  # a FIFO or device would block or never end
+                diags.error(p.relative_to(site).as_posix(), 0, "not a regular file")
+                continue
             out.append(p)
     return sorted(out)
 
@@ -77,18 +93,32 @@ def _symlink(p: Path, site: Path, site_real: Path, diags: Diagnostics) -> bool:
     return True
 
 
-def load_file(path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: int) -> SourceFile | None:
-    size = path.stat().st_size
-    if size > max_bytes:
-        diags.error(rel, 0, f"file is too large ({size // 1024} KB; the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
+def load_file(path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: int, parsed_cache: dict[str, Any] | None = None) -> SourceFile | None:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            diags.error(rel, 0, f"file is too large ({size // 1024} KB; the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
+            return None
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)  # the file may grow after stat()
+    except OSError as exc:
+        diags.error(rel, 0, f"cannot read the file: {exc.strerror or exc}")
         return None
-    raw = path.read_bytes()
+    if len(raw) > max_bytes:
+        diags.error(rel, 0, f"file is too large (the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    slug = path.stem
+    cached = (parsed_cache or {}).get(digest)
+    if cached is not None and SLUG_RE.match(slug):
+        parsed, body, body_line = cached
+        return SourceFile(rel, kind, slug, parsed, body, body_line, digest)
     text = decode(raw, rel, diags)
     if text is None:
         return None
-    slug = path.stem
     if not SLUG_RE.match(slug):
-        better = "-".join("".join(c if c.isalnum() else " " for c in slug.lower()).split()) or "page"
+        ascii_name = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode().lower()
+        better = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()) or "page"
         diags.error(rel, 0, f"file name '{path.name}' is not a valid slug: use lower-case letters, digits and hyphens (e.g. '{better}.md')")
     split = split_front_matter(text, rel, diags)
     if split is None:
@@ -102,21 +132,22 @@ def load_file(path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: in
     if parsed.value is None:
         parsed = Parsed({}, {(): 1})
     if not isinstance(parsed.value, dict):
-        got = "a list" if isinstance(parsed.value, list) else f"'{parsed.value}'"
+        shown = str(parsed.value)
+        got = "a list" if isinstance(parsed.value, list) else f"'{shown if len(shown) <= 40 else shown[:39] + '…'}'"
         diags.error(rel, parsed.line(()), f"front matter must be a mapping of 'key: value' lines, got {got}")
         return None
-    return SourceFile(rel, kind, slug, parsed, body, body_line, hashlib.sha256(raw).hexdigest())
+    return SourceFile(rel, kind, slug, parsed, body, body_line, digest)
 
 
 def decode(raw: bytes, rel: str, diags: Diagnostics) -> str | None:
     """UTF-8 text with BOM removed and line endings normalised to LF."""
-    if raw.startswith(BOM):
-        raw = raw[len(BOM) :]
+    skip = len(BOM) if raw.startswith(BOM) else 0
     try:
-        text = raw.decode("utf-8")
+        text = raw[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        diags.error(rel, line, f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}; save the file as UTF-8")
+        offset = exc.start + skip  # offset in the file as saved, BOM included
+        line = raw.count(b"\n", 0, offset) + 1
+        diags.error(rel, line, f"not valid UTF-8: byte 0x{raw[offset]:02x} at offset {offset}; save the file as UTF-8")
         return None
     if "\x00" in text:
         diags.error(rel, text[: text.index("\x00")].count("\n") + 1, "contains a NUL character; is this a binary file?")
@@ -140,13 +171,15 @@ def split_front_matter(text: str, rel: str, diags: Diagnostics) -> tuple[str, st
     return None
 
 
-def _check_collisions(files: list[SourceFile], diags: Diagnostics) -> None:
-    """Names that differ only by case or Unicode normalisation collide on some file systems."""
-    seen: dict[str, SourceFile] = {}
-    for f in files:
-        key = unicodedata.normalize("NFC", f.rel).casefold()
+def _check_collisions(rels: list[str], diags: Diagnostics) -> None:
+    """Names that differ only by case or Unicode normalisation collide on some file systems.
+
+    Checked on every content file name, loaded or not: one error per colliding pair.
+    """
+    seen: dict[str, str] = {}
+    for rel in rels:
+        key = unicodedata.normalize("NFC", rel).casefold()
         if key in seen:
-            other = seen[key]
-            diags.error(f.rel, 0, f"file name collides with {other.rel} (names differ only in letter case or Unicode form)")
+            diags.error(rel, 0, f"file name collides with {seen[key]} (names differ only in letter case or Unicode form)")
         else:
-            seen[key] = f
+            seen[key] = rel

@@ -6,6 +6,9 @@
 - The HTML is sanitised to an allowlist (nh3): no scripts, event handlers or
   ``javascript:`` URLs survive, whatever the author wrote.
 - Page bodies are never treated as templates.
+- Python-Markdown is super-linear on some inputs (``"[" * 8000`` takes seconds, a 1,000-deep
+  list recurses past Python's limit). A cheap shape check refuses such text up front, and a
+  per-text time budget (``limits.markdown_seconds``, SIGALRM in a main thread) stops the rest.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 
 from .diagnostics import Diagnostics
-from .graph import SiteGraph
+from .graph import SiteGraph, page_url
 from .model import Page
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "toc", "admonition", "sane_lists", "def_list", "abbr"]
@@ -47,11 +50,16 @@ ALLOWED_ATTRS = {
     "details": {"open"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+MAX_NESTING = 25  # quotes + list levels (4 columns of indentation each) on one line
+# Per paragraph: more of these characters than this makes Python-Markdown slow (≈0.5 s each).
+MARKUP_LIMITS = {"[": 500, "<": 10_000, "*": 20_000, "_": 20_000, "`": 20_000}
+MAX_ABBREVIATIONS = 300
+_LEAD_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 LINK_RE_TEMPLATE = r"\]\(\s*<?{}"
 
 
-class MarkdownTimeout(Exception):
-    pass
+class MarkdownTimeout(BaseException):
+    """Raised by the SIGALRM handler; a BaseException so no ``except Exception`` swallows it."""
 
 
 def sanitise(html: str) -> str:
@@ -90,14 +98,18 @@ class Renderer:
         page.toc = [{"id": t["id"], "name": t["name"]} for t in toc if t["level"] == 2]
         for name in ("diagnosis", "outlook"):
             if page.data.get(name):
-                page.fields_html[name] = self.convert(page.data[name], page.parsed.line((name,)))[0]
+                page.fields_html[name] = self.convert(page.data[name], page.parsed.text_line((name,)))[0]
         page.fields_html["faq"] = [
-            self.convert(item["answer"], page.parsed.line(("faq", i, "answer")))[0]
+            self.convert(item["answer"], page.parsed.text_line(("faq", i, "answer")))[0]
             for i, item in enumerate(page.data.get("faq") or [])
         ]
 
     def convert(self, text: str, first_line: int, glossary: bool = False) -> tuple[str, list[dict[str, Any]]]:
         assert self.page is not None
+        problem = shape_problem(text)
+        if problem is not None:
+            self.diags.error(self.page.rel, first_line + problem[0], problem[1])
+            return "", []
         self.md.reset()
         self.links.start(text, first_line, glossary)
         try:
@@ -119,6 +131,44 @@ class Renderer:
         return clean, list(getattr(self.md, "toc_tokens", []))
 
 
+def shape_problem(text: str) -> tuple[int, str] | None:
+    """(0-based line, message) when ``text`` has a shape Python-Markdown is very slow on or
+    recurses on: deep nesting, or a paragraph packed with markup characters. Linear time."""
+    counts = dict.fromkeys(MARKUP_LIMITS, 0)
+    start = abbreviations = 0
+    for i, line in enumerate(text.split("\n")):
+        if not line.strip():
+            counts, start = dict.fromkeys(MARKUP_LIMITS, 0), i + 1
+            continue
+        lead = _LEAD_RE.match(line)
+        head = lead.group() if lead else ""
+        depth = head.count(">") + len(head.replace(">", " ").split()) + _indent(head) // 4
+        if depth > MAX_NESTING:
+            return i, f"Markdown is nested too deeply (more than {MAX_NESTING} levels of quotes or lists); simplify this text"
+        for ch, limit in MARKUP_LIMITS.items():
+            counts[ch] += line.count(ch)
+            if counts[ch] > limit:
+                return start, f"paragraph has too much Markdown markup (more than {limit} '{ch}' characters); split it up or simplify it"
+        if line.startswith("*["):
+            abbreviations += 1
+            if abbreviations > MAX_ABBREVIATIONS:
+                return i, f"too many abbreviation definitions (more than {MAX_ABBREVIATIONS})"
+    return None
+
+
+def _indent(head: str) -> int:
+    """Columns of leading whitespace, tabs counting to the next multiple of 4."""
+    cols = 0
+    for ch in head:
+        if ch == "\t":
+            cols += 4 - cols % 4
+        elif ch == " ":
+            cols += 1
+        else:
+            break
+    return cols
+
+
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """Raise MarkdownTimeout after ``seconds`` (main thread only; elsewhere no limit)."""
@@ -130,12 +180,14 @@ def _time_limit(seconds: float) -> Iterator[None]:
         raise MarkdownTimeout
 
     old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if outer:  # someone else's alarm (e.g. a test timeout) was pending: give it back
+            signal.setitimer(signal.ITIMER_REAL, outer)
 
 
 def _line_of(text: str, needle: str, first_line: int) -> int:
@@ -187,23 +239,41 @@ class _LinkProcessor(Treeprocessor):
             return href
         path, fragment = parts.path, ("#" + parts.fragment if parts.fragment else "")
         target: Page | None = None
+        rel = ""
         if path.endswith(".md"):
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel), path)) if not path.startswith("/") else posixpath.normpath(path.lstrip("/"))
-            target = self.r.graph.by_rel.get(rel) or self._by_slug(posixpath.basename(path)[:-3])
+            target = self.r.graph.by_rel.get(rel)
+            if target is None and "/" not in path:  # a bare 'bridge.md' names a page by slug
+                found = self._by_slug(path[:-3])
+                if len(found) > 1:
+                    line = _line_of(self.text, "](" + href, self.first_line)
+                    names = ", ".join(p.rel for p in found)
+                    self.r.diags.error(page.rel, line, f"ambiguous link '{href}': several pages are called '{path[:-3]}' ({names}); link by path, e.g. ../{found[0].kind}/{path}")
+                    return href
+                target = found[0] if found else None
         elif path.startswith("/"):
             target = self.r.graph.by_url.get(path if path.endswith("/") else path + "/")
             if target is None and tag == "img":
                 return self.r.base_path + path.lstrip("/")
         if target is None:
             line = _line_of(self.text, "](" + href, self.first_line)
-            self.r.diags.error(page.rel, line, f"broken link '{href}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)")
+            draft = self._draft(path, rel)
+            if draft is not None:
+                self.r.diags.error(page.rel, line, f"link '{href}' goes to a draft ({draft.rel}); publish it or remove the link")
+            elif rel not in self.r.graph.unloaded:  # a file that did not load has its own error
+                self.r.diags.error(page.rel, line, f"broken link '{href}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)")
             return href
         self.r.linked_pages[page.rel].add(target.rel)
         return self.r.base_path + target.url.lstrip("/") + fragment
 
-    def _by_slug(self, slug: str) -> Page | None:
-        found = [p for kind in ("conditions", "stretches", "causes", "treatments", "glossary", "pages") if (p := self.r.graph.get(kind, slug))]
-        return found[0] if len(found) == 1 else None
+    def _draft(self, path: str, rel: str) -> Page | None:
+        for d in self.r.graph.drafts:
+            if d.rel == rel or page_url(d.kind, d.slug) in (path, path + "/") or ("/" not in path and path == f"{d.slug}.md"):
+                return d
+        return None
+
+    def _by_slug(self, slug: str) -> list[Page]:
+        return [p for kind in ("conditions", "stretches", "causes", "treatments", "glossary", "pages") if (p := self.r.graph.get(kind, slug))]
 
     def link_glossary(self, root: etree.Element) -> None:
         pattern, terms = self.r.glossary

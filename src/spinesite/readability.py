@@ -36,13 +36,7 @@ def _dict_syllables(word: str) -> int | None:
 
 def _spelled(token: str) -> int:
     """Syllables of a token read letter by letter, e.g. 'MRI', 'GP', 'L4'."""
-    total = 0
-    for ch in token.lower():
-        if ch.isdigit():
-            total += _DIGIT_SYLLABLES.get(ch, 1)
-        elif ch.isalpha():
-            total += _LETTER_SYLLABLES.get(ch, 1)
-    return max(1, total)
+    return max(1, sum(_DIGIT_SYLLABLES.get(ch, _LETTER_SYLLABLES.get(ch, 1)) for ch in token.lower() if ch.isalnum()))
 
 
 def _heuristic(word: str) -> int:
@@ -91,24 +85,18 @@ def syllables(word: str) -> int:
     token = re.sub(r"[^A-Za-z0-9]", "", token)
     if not token:
         return 0
-    if token.isdigit() or any(ch.isdigit() for ch in token):
-        return _spelled(token)
-    if token.isupper() and len(token) <= 3:
-        return _spelled(token)  # short acronyms are read letter by letter
+    if any(ch.isdigit() for ch in token) or (token.isupper() and len(token) <= 3):
+        return _spelled(token)  # "L4", "999" and short acronyms ("MRI") are read letter by letter
     low = token.lower()
-    found = _dict_syllables(low)
-    if found is not None:
-        return found
-    if low.endswith("s") and len(low) > 3:
-        found = _dict_syllables(low[:-1])
+    plural = low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3
+    for candidate in (low, low[:-1]) if plural else (low,):
+        found = _dict_syllables(candidate)
         if found is not None:
             return found
     found = _compound(low)
     if found is not None:
         return found
-    if low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
-        return _heuristic(low[:-1])
-    return _heuristic(low)
+    return _heuristic(low[:-1] if plural else low)
 
 
 def words(text: str) -> list[str]:
@@ -155,16 +143,12 @@ _INLINE = (
 def _inline(text: str) -> str:
     for pattern, repl in _INLINE:
         text = pattern.sub(repl, text)
-    return text.strip()
+    return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
 
 
 def _as_sentence(text: str) -> str:
-    text = text.strip()
-    if text.endswith(":"):
-        text = text[:-1].rstrip()
-    if text and text[-1] not in ".!?":
-        text += "."
-    return text
+    text = text.strip().removesuffix(":").rstrip()
+    return text + "." if text and text[-1] not in ".!?" else text
 
 
 def prose_of_markdown(md: str) -> str:

@@ -1,10 +1,181 @@
-"""Search index (Pagefind). Placeholder: returns no files until the search work lands."""
+"""Search index (Pagefind), built in memory with the rest of the site.
+
+``build_index`` runs the Pagefind binary of the installed ``pagefind_bin`` package through
+Pagefind's Python API and returns the bundle as ``pagefind/…`` → bytes, so that
+``writer.write_site`` writes it atomically with the pages. Nothing is downloaded.
+
+Pagefind has no synonym table. Each page's own other names (``aliases``, or a glossary
+term's ``also_called``) and the other names of the glossary terms its body links to are
+added to the copy of the page that Pagefind reads, inside its ``data-pagefind-body``
+region, so a search for "pinched nerve" finds the foraminal narrowing pages. The published
+HTML is not changed: nothing extra for sighted or screen-reader users.
+
+Two Python API limits shape the code: the service answers at most one request per 0.1 s
+(one request per page would take 100 s for 1,000 pages), and ``get_files()`` hangs once the
+bundle is over 2 MiB. So the pages are indexed in one ``add_directory`` request from a
+scratch folder and the bundle is read back from ``write_files`` in that folder.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import html
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
 from .diagnostics import Diagnostics
+from .graph import SiteGraph
+from .model import Page
+
+BUNDLE_DIR = "pagefind"
+# Prebuilt UIs the theme does not use (it uses the Pagefind JS API): not published.
+UNUSED_FILES = frozenset(
+    {
+        "pagefind-ui.js",
+        "pagefind-ui.css",
+        "pagefind-modular-ui.js",
+        "pagefind-modular-ui.css",
+        "pagefind-component-ui.js",
+        "pagefind-component-ui.css",
+        "pagefind-highlight.js",
+    }
+)
+# Hidden elements that only carry a filter value (type, region) are not words of the page.
+EXCLUDE = ("[data-pagefind-filter][hidden]",)
+ALIAS_WEIGHT = "10"  # a page's own other names count like its title (the h1 has weight 10)
+RELATED_WEIGHT = "0.5"  # other names of glossary terms it mentions rank below its own text
+
+_BODY_TAG = re.compile(r"<([a-zA-Z][\w-]*)[^<>]*?\sdata-pagefind-body(?=[\s>/=])[^<>]*>")
+_A_TAG = re.compile(r"<a\s[^<>]*>")
+_HREF = re.compile(r"""\shref=(?:"([^"]*)"|'([^']*)')""")
 
 
-def build_index(files: dict[str, bytes], language: str, diags: Diagnostics) -> dict[str, bytes]:
-    """Index the built HTML pages; returns the index files (output path → bytes) to add."""
-    return {}
+@dataclass(frozen=True)
+class SearchTerms:
+    """Words a page should be found by that its text may not contain."""
+
+    aliases: tuple[str, ...] = ()  # the page's own other names
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glossary term it links to, that term's other names)
+
+
+def search_terms(graph: SiteGraph, base_path: str = "/") -> dict[str, SearchTerms]:
+    """Extra search words per output path: the page's own ``aliases``/``also_called``, and the
+    title and ``also_called`` names of every glossary term its Markdown links to (the automatic
+    first-use links and explicit ones)."""
+    glossary = {base_path + p.url.lstrip("/"): p for p in graph.by_kind.get("glossary", [])}
+    out: dict[str, SearchTerms] = {}
+    for page in graph.pages:
+        aliases = _unique([*(page.data.get("aliases") or []), *(page.data.get("also_called") or [])], {page.title.casefold()})
+        seen = {page.title.casefold(), *(a.casefold() for a in aliases)}
+        related = []
+        for href in _hrefs(page):
+            term = glossary.get(href)
+            if term is None or term is page or term.title.casefold() in seen:
+                continue
+            others = _unique(list(term.data.get("also_called") or []), seen | {term.title.casefold()})
+            seen.add(term.title.casefold())
+            seen.update(n.casefold() for n in others)
+            related.append((term.title, tuple(others)))
+        if aliases or related:
+            out[page.output_path] = SearchTerms(tuple(aliases), tuple(related))
+    return out
+
+
+def _unique(names: list[str], skip: set[str]) -> list[str]:
+    """``names`` without repeats (ignoring case) and without those in ``skip``."""
+    seen = set(skip)
+    out = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def _hrefs(page: Page) -> list[str]:
+    """Link targets in the page's Markdown (body and Markdown fields), in order."""
+    parts = [page.html]
+    for value in page.fields_html.values():
+        parts.extend([value] if isinstance(value, str) else value)
+    return [html.unescape(m.group(1) if m.group(1) is not None else m.group(2)) for tag in _A_TAG.findall("".join(parts)) if (m := _HREF.search(tag))]
+
+
+def with_terms(page_html: str, terms: SearchTerms) -> str:
+    """The page as Pagefind should read it: the extra words at the end of its indexed region
+    (so excerpts of matches in the page's own text come from that text)."""
+    m = _BODY_TAG.search(page_html)
+    if m is None:
+        return page_html
+    parts = []
+    if terms.aliases:
+        parts.append(f'<p data-pagefind-weight="{ALIAS_WEIGHT}">Also called: {html.escape(", ".join(terms.aliases))}.</p>')
+    for title, others in terms.related:
+        text = f"{title}, also called {', '.join(others)}." if others else f"{title}."
+        parts.append(f'<p data-pagefind-weight="{RELATED_WEIGHT}">{html.escape(text)}</p>')
+    at = _end_of_element(page_html, m.group(1), m.end())
+    return page_html[:at] + "".join(parts) + page_html[at:]
+
+
+def _end_of_element(text: str, tag: str, start: int) -> int:
+    """Where the element of ``tag`` opened just before ``start`` closes (its end tag's start)."""
+    depth = 1
+    for m in re.compile(rf"<(/?){re.escape(tag)}(?=[\s>/])[^<>]*>", re.IGNORECASE).finditer(text, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.start()
+    return len(text)
+
+
+def build_index(
+    files: dict[str, bytes],
+    language: str,
+    diags: Diagnostics,
+    terms: Mapping[str, SearchTerms] | None = None,
+) -> dict[str, bytes]:
+    """Index the built HTML pages; returns the index files (output path → bytes) to add.
+
+    Only the ``data-pagefind-body`` regions of pages are indexed (Pagefind's rule once any
+    page has one). On failure, reports an error to ``diags`` and returns nothing.
+    """
+    terms = terms or {}
+    pages = {}
+    for rel, data in files.items():
+        if rel.endswith(".html") and not rel.startswith(BUNDLE_DIR + "/"):
+            text = data.decode("utf-8", "replace")
+            pages[rel] = with_terms(text, terms[rel]) if rel in terms else text
+    lang = language.split("-")[0].lower() or "en"
+    try:
+        bundle = asyncio.run(asyncio.wait_for(run_pagefind(pages, lang), timeout=60 + 0.1 * len(pages)))
+    except Exception as exc:
+        reason = "Pagefind took too long" if isinstance(exc, TimeoutError) else str(exc.args[0] if exc.args else type(exc).__name__)
+        diags.error("search", 0, f"could not build the search index: {reason} (build with --no-search to skip it)", code="search-index")
+        return {}
+    if f"{BUNDLE_DIR}/pagefind.js" not in bundle or f"{BUNDLE_DIR}/pagefind-entry.json" not in bundle:
+        diags.error("search", 0, "could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)", code="search-index")
+        return {}
+    return bundle
+
+
+async def run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, bytes]:
+    """Index ``pages`` (output path → HTML) with Pagefind; the bundle as ``pagefind/…`` → bytes."""
+    from pagefind.service import PagefindService
+
+    with tempfile.TemporaryDirectory(prefix="spinesite-search-") as tmp:
+        site, out = Path(tmp, "site"), Path(tmp, "bundle")
+        site.mkdir()
+        for rel, text in pages.items():
+            path = site / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        async with PagefindService() as service:
+            index = await service.create_index({"force_language": language, "exclude_selectors": list(EXCLUDE)})
+            await index.add_directory(str(site))
+            await index.write_files(output_path=str(out))
+        return {
+            f"{BUNDLE_DIR}/{path.relative_to(out).as_posix()}": path.read_bytes()
+            for path in sorted(out.rglob("*"))
+            if path.is_file() and path.name not in UNUSED_FILES
+        }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -31,6 +33,7 @@ PAGE_TEMPLATES = {
     "glossary": "glossary_term.html",
     "pages": "page.html",
 }
+_ID_RE = re.compile(r'\bid="([^"]*)"')
 KIND_LABEL = {"conditions": "Condition", "stretches": "Exercise", "causes": "Cause", "treatments": "Treatment", "glossary": "Glossary", "pages": "Page"}
 
 
@@ -43,7 +46,7 @@ def theme_dir() -> Path:
     raise FileNotFoundError("spinesite's built-in theme is missing; reinstall the package")
 
 
-def make_env(site: Path) -> jinja2.Environment:
+def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if (site / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(site / "templates"))
@@ -56,6 +59,7 @@ def make_env(site: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
     env.filters["longdate"] = longdate
     env.filters["jsonld"] = dumps_script_safe
@@ -71,6 +75,20 @@ def az_groups(items: list[Page]) -> list[tuple[str, list[Page]]]:
     return sorted(groups.items())
 
 
+def section_ids(page: Page) -> Callable[[str], str]:
+    """``sid(name)``: an id for one of the theme's own sections that no id in the page's Markdown already uses."""
+    parts = [page.html, *(v if isinstance(v, str) else "".join(v) for v in page.fields_html.values())]
+    taken = set(_ID_RE.findall("".join(parts)))
+
+    def sid(name: str) -> str:
+        out = name
+        while out in taken:
+            out += "-section"
+        return out
+
+    return sid
+
+
 def longdate(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
@@ -78,9 +96,9 @@ def longdate(value: dt.date) -> str:
 class SiteRenderer:
     """Renders every page and generated file of a site to bytes."""
 
-    def __init__(self, graph: SiteGraph, config: Config, site: Path, build_date: dt.date) -> None:
+    def __init__(self, graph: SiteGraph, config: Config, site: Path, build_date: dt.date, bytecode_dir: Path | None = None) -> None:
         self.graph, self.config, self.build_date = graph, config, build_date
-        self.env = make_env(site)
+        self.env = make_env(site, bytecode_dir)
         self.base_path = "/" + config.base.split("://", 1)[1].partition("/")[2]
         self.globals = self._globals()
         self.env.globals.update(self.globals)  # visible to imported macros too
@@ -120,6 +138,24 @@ class SiteRenderer:
             p = p.parent
         return out + chain[::-1] + [(page.title, page.url)]
 
+    def page_templates_use_globals(self) -> bool:
+        """Whether any page template (or what it includes) reads every page of the site."""
+        from jinja2 import meta
+
+        seen: set[str] = set()
+        todo = list(PAGE_TEMPLATES.values())
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            source = self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
+            ast = self.env.parse(source)
+            if {"by_kind", "levels"} & meta.find_undeclared_variables(ast):
+                return True
+            todo += [t for t in meta.find_referenced_templates(ast) if t]
+        return False
+
     def render_page(self, page: Page) -> bytes:
         crumbs = self.crumbs(page)
         ctx = {
@@ -134,6 +170,7 @@ class SiteRenderer:
             "canonical": self.abs_url(page.url),
             "jsonld": page_jsonld(page, self.abs_url, self.config.title, crumbs),
             "overdue": bool(page.data.get("next_review") and page.data["next_review"] < self.build_date),
+            "sid": section_ids(page),
         }
         return self.env.get_template(PAGE_TEMPLATES[page.kind]).render(ctx).encode("utf-8")
 

@@ -32,10 +32,17 @@ def check_output_dir(site: Path, out: Path) -> None:
     for protected in ("content", "templates", "static"):
         if out_r.is_relative_to(site_r / protected):
             raise OutputError(f"output folder {out} is inside the site's {protected}/ folder")
-    if out_r == home or out_r == Path(out_r.anchor):
-        raise OutputError(f"refusing to use {out} as the output folder")
+    if home.is_relative_to(out_r) or out_r == Path(out_r.anchor):
+        raise OutputError(f"refusing to use {out} as the output folder (it is, or contains, your home folder)")
     if out_r.exists() and not out_r.is_dir():
         raise OutputError(f"output path {out} exists and is not a folder")
+    parent = out_r.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"cannot create output folder {out}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot create output folder {out}: {parent} is not writable")
     if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
         raise OutputError(f"output folder {out} is not empty and was not created by spinesite; choose another folder or empty it")
 
@@ -72,8 +79,7 @@ def write_site(out: Path, files: dict[str, bytes], writer: Writer = _write_bytes
                 raise OSError(errno.EINVAL, f"refusing to write outside the output folder: {rel}")
             dest.parent.mkdir(parents=True, exist_ok=True)
             prev = out / rel
-            if _same(prev, data):
-                os.link(prev, dest)
+            if _same(prev, data) and prev.resolve().is_relative_to(out.resolve()) and _link(prev, dest):
                 kept += 1
             else:
                 writer(dest, data)
@@ -85,6 +91,15 @@ def write_site(out: Path, files: dict[str, bytes], writer: Writer = _write_bytes
         raise
     shutil.rmtree(old, ignore_errors=True)
     return written, kept
+
+
+def _link(prev: Path, dest: Path) -> bool:
+    """Hard-link an unchanged file; False where the file system cannot (then it is written)."""
+    try:
+        os.link(prev, dest)
+    except OSError:
+        return False
+    return True
 
 
 def _same(prev: Path, data: bytes) -> bool:

@@ -3,7 +3,8 @@
 We compose the YAML into a node graph (safe loader, C-accelerated when present) and
 convert it ourselves, so that we can
 - record the line of each mapping key and sequence item (``lines[("stretches", 2)] = 7``),
-- refuse aliases (no alias bombs), duplicate keys and non-standard tags,
+- refuse aliases (no alias bombs), duplicate keys, non-standard tags and deep nesting
+  (checked on the event stream first, so a hostile document costs almost nothing),
 - never construct arbitrary Python objects.
 """
 
@@ -22,6 +23,8 @@ except ImportError:  # pragma: no cover - depends on the platform build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Key = tuple[str | int, ...]
+MAX_DEPTH = 50  # nested lists/mappings; libyaml's scanner is quadratic in nesting depth
+YAML_PREFIX = "tag:yaml.org,2002:"
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -48,6 +51,17 @@ class YamlError(Exception):
 class Parsed:
     value: Any
     lines: dict[Key, int] = field(default_factory=dict)
+    raw: dict[Key, str] = field(default_factory=dict)  # source text of scalars that are not strings
+    text_lines: dict[Key, int] = field(default_factory=dict)  # first line of block scalars' text (``|``, ``>``)
+
+    # getattr: tolerate Parsed objects pickled by an older version (incremental-build cache)
+    def source_text(self, key: Key) -> str | None:
+        """How a non-string scalar was written (``1.10``, ``No``), or None."""
+        return getattr(self, "raw", {}).get(key)
+
+    def text_line(self, key: Key) -> int:
+        """Line where a string value's text starts: the line after ``key: |``, else the key's line."""
+        return getattr(self, "text_lines", {}).get(key) or self.line(key)
 
     def line(self, key: Key, default: int = 0) -> int:
         """Line of ``key``, falling back to its closest recorded ancestor."""
@@ -61,6 +75,7 @@ class Parsed:
 def parse(text: str, first_line: int = 1) -> Parsed:
     """Parse one YAML document. Lines are shifted so that the text starts at ``first_line``."""
     try:
+        _prescan(text, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -69,30 +84,63 @@ def parse(text: str, first_line: int = 1) -> Parsed:
         raise YamlError(line, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(0, f"YAML error: {exc}") from None
+    except RecursionError:  # pragma: no cover - _prescan bounds the depth first
+        raise YamlError(first_line, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
     out = Parsed(None)
     if node is None:
         return out
     out.lines[()] = node.start_mark.line + first_line
-    out.value = _Converter(first_line, out.lines).convert(node, ())
+    out.value = _Converter(first_line, out).convert(node, ())
     return out
 
 
+def _prescan(text: str, first_line: int) -> None:
+    """Refuse aliases and deep nesting while streaming events, before anything is composed.
+
+    Stops at the first offence, so an alias bomb or ``[[[[...`` costs microseconds.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + first_line if event.start_mark else first_line
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(line, f"YAML aliases (*{event.anchor}) are not allowed; write the value out")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(line, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _tag(tag: str) -> str:
+    return "!!" + tag[len(YAML_PREFIX) :] if tag.startswith(YAML_PREFIX) else tag
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _Converter:
-    def __init__(self, first_line: int, lines: dict[Key, int]) -> None:
+    def __init__(self, first_line: int, out: Parsed) -> None:
         self.offset = first_line
-        self.lines = lines
+        self.lines = out.lines
+        self.raw = out.raw
+        self.text_lines = out.text_lines
         self.seen: set[int] = set()
         self.constructor = SafeConstructor()
 
     def line_of(self, node: Node) -> int:
         return int(node.start_mark.line) + self.offset
 
-    def convert(self, node: Node, key: Key) -> Any:
-        if id(node) in self.seen:
-            raise YamlError(self.line_of(node), "YAML anchors and aliases (*name) are not allowed")
+    def _visit(self, node: Node) -> None:
+        if id(node) in self.seen:  # pragma: no cover - _prescan refuses aliases first
+            raise YamlError(self.line_of(node), "YAML aliases (*name) are not allowed; write the value out")
         self.seen.add(id(node))
         if node.tag not in _STANDARD_TAGS:
-            raise YamlError(self.line_of(node), f"unsupported YAML tag {node.tag!r}")
+            raise YamlError(self.line_of(node), f"unsupported YAML tag '{_tag(node.tag)}'")
+
+    def convert(self, node: Node, key: Key) -> Any:
+        self._visit(node)
         if isinstance(node, MappingNode):
             return self._mapping(node, key)
         if isinstance(node, SequenceNode):
@@ -102,21 +150,30 @@ class _Converter:
                 items.append(self.convert(child, (*key, i)))
             return items
         assert isinstance(node, ScalarNode)
+        if node.tag != YAML_PREFIX + "str":
+            self.raw[key] = _short(str(node.value))
+        elif node.style in ("|", ">"):
+            self.text_lines[key] = self.line_of(node) + 1
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            raise YamlError(self.line_of(node), f"invalid value {node.value!r}: {exc}") from None
+            if node.tag == YAML_PREFIX + "timestamp":
+                return str(node.value)  # e.g. 2026-02-30: the field type reports it as not a date
+            if node.tag == YAML_PREFIX + "int":
+                raise YamlError(self.line_of(node), f"number '{_short(str(node.value))}' is too long (put it in quotes if it is text)") from None
+            raise YamlError(self.line_of(node), f"invalid value '{_short(str(node.value))}': {_short(str(exc), 120)}") from None
 
     def _mapping(self, node: MappingNode, key: Key) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == YAML_PREFIX + "merge":
                 raise YamlError(self.line_of(key_node), "YAML merge keys (<<) are not allowed")
             if not isinstance(key_node, ScalarNode):
                 raise YamlError(self.line_of(key_node), "a key must be plain text")
+            self._visit(key_node)
             name = key_node.value
             if name in result:
-                raise YamlError(self.line_of(key_node), f"duplicate key '{name}'")
+                raise YamlError(self.line_of(key_node), f"duplicate key '{_short(name)}'")
             self.lines[(*key, name)] = self.line_of(key_node)
             result[name] = self.convert(value_node, (*key, name))
         return result

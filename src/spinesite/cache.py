@@ -1,0 +1,163 @@
+"""Incremental builds: content hashes and a dependency-aware render key per page.
+
+A page's output is a pure function of
+- the global inputs: spinesite's version, the config, every template and theme asset,
+  the build date, the footer menu and the glossary (first-use links), the URL map;
+- its own source file (front matter + body);
+- the source files of every page it shows data from: references, reverse links,
+  parent chain and children.
+The render key hashes exactly these. When a page's key matches the previous build's and
+the previous output file is still the one we wrote (size and mtime), the page is neither
+rendered nor rewritten. Parsed front matter and rendered Markdown are cached by content
+hash. The cache lives in ``SITE/.spinesite-cache/``; deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .graph import SiteGraph
+from .model import Page
+
+CACHE_DIR = ".spinesite-cache"
+CACHE_FILE = "state.pickle"
+FORMAT = 1
+
+
+@dataclass
+class PageState:
+    key: str  # render key of the page's output
+    output: str  # output path
+    size: int  # size and mtime of the output file we wrote
+    mtime_ns: int
+
+
+@dataclass
+class Cache:
+    """What the previous successful build left behind."""
+
+    salt: str = ""  # spinesite + Python version: any change discards everything
+    parsed: dict[str, Any] = field(default_factory=dict)  # source digest -> (Parsed, body, body_line)
+    markdown: dict[str, Any] = field(default_factory=dict)  # markdown key -> (html, toc, fields_html, linked)
+    pages: dict[str, PageState] = field(default_factory=dict)  # source rel -> state
+    out: str = ""  # output folder the page states refer to
+    templates_key: str = ""  # digest of every template file...
+    templates_use_globals: bool = True  # ...and whether a page template reads every page
+
+    def bytecode_dir(self, site: Path) -> Path | None:
+        """Folder for Jinja's compiled-template cache (checked against each template's source)."""
+        folder = site / CACHE_DIR / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
+    @staticmethod
+    def current_salt() -> str:
+        return f"{FORMAT}:{__version__}:{sys.version_info[:3]}"
+
+    @classmethod
+    def load(cls, site: Path) -> Cache:
+        path = site / CACHE_DIR / CACHE_FILE
+        try:
+            with open(path, "rb") as fh:
+                cache = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return cls(salt=cls.current_salt())
+        if not isinstance(cache, Cache) or cache.salt != cls.current_salt():
+            return cls(salt=cls.current_salt())
+        return cache
+
+    def save(self, site: Path) -> None:
+        """Write atomically; a cache that cannot be written is simply not used next time."""
+        folder = site / CACHE_DIR
+        try:
+            folder.mkdir(exist_ok=True)
+            gitignore = folder / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n")
+            tmp = folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / CACHE_FILE)
+        except OSError:
+            pass
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(*roots: Path) -> str:
+    """Hash of every file (path + bytes) under the given folders."""
+    parts: list[str | bytes] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def markdown_key(page: Page, source_digest: str, glossary_key: str, url_key: str, base_path: str) -> str:
+    return digest(source_digest, page.rel, glossary_key, url_key, base_path)
+
+
+def glossary_key(graph: SiteGraph) -> str:
+    parts: list[str | bytes] = []
+    for p in graph.by_kind.get("glossary", []):
+        parts += [p.rel, p.url, p.title, "\x1f".join(p.data.get("also_called") or [])]
+    return digest(*parts)
+
+
+def url_key(graph: SiteGraph) -> str:
+    return digest(*(f"{p.kind}\x1f{p.slug}\x1f{p.rel}\x1f{p.url}" for p in graph.pages))
+
+
+def neighbours(page: Page) -> set[Page]:
+    """Every page whose data ``page``'s template can show."""
+    out: set[Page] = set()
+    for refs in page.refs.values():
+        out.update(refs)
+    for back in page.backlinks.values():
+        out.update(back)
+    out.update(page.children)
+    p = page.parent
+    while p is not None and p not in out:
+        out.add(p)
+        p = p.parent
+    out.discard(page)
+    return out
+
+
+def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str) -> dict[str, str]:
+    """Render key per page rel (see the module docstring)."""
+    keys = {}
+    for page in graph.pages:
+        deps = sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page))
+        keys[page.rel] = digest(global_key, page.rel, page.url, digests[page.rel], *deps)
+    return keys
+
+
+def output_unchanged(out: Path, state: PageState | None, key: str) -> bool:
+    """True when the previous build wrote this page with the same key and the file is untouched."""
+    if state is None or state.key != key:
+        return False
+    try:
+        st = (out / state.output).stat()
+    except OSError:
+        return False
+    return st.st_size == state.size and st.st_mtime_ns == state.mtime_ns

@@ -1,0 +1,48 @@
+"""Run per-page work serially or on a pool of forked worker processes.
+
+Workers are forked after the site graph is built, so they inherit it without pickling;
+each task sends back only its small result. Results come back in task order, so a
+parallel build is byte-identical to a serial one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_TASKS_PER_WORKER = 40  # below this, forking costs more than it saves
+
+_worker_state: Any = None  # set once in each forked worker by _init (the worker's own context)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init(state: Any) -> None:
+    global _worker_state
+    _worker_state = state
+
+
+def _call(func: Callable[[Any, Any], Any], item: Any) -> Any:
+    return func(_worker_state, item)
+
+
+def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) -> list[R]:
+    """``[func(state, item) for item in items]``, on ``jobs`` processes when worth it."""
+    workers = min(jobs, len(items) // MIN_TASKS_PER_WORKER)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [func(state, item) for item in items]
+    ctx = multiprocessing.get_context("fork")
+    chunk = max(1, min(64, len(items) // (workers * 8)))
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,)) as pool:
+        return list(pool.map(_call, [func] * len(items), items, chunksize=chunk))

@@ -1,0 +1,143 @@
+"""Incremental and parallel builds must be impossible to tell apart from clean serial ones."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from spinesite import parallel
+from spinesite.build import build
+
+REVIEW = """last_reviewed: 2026-01-01
+next_review: 2027-01-01
+reviewed_by: Test Reviewer (placeholder)
+sources:
+  - title: NICE NG59
+    url: https://www.nice.org.uk/guidance/ng59
+"""
+
+
+def _page(kind: str, i: int, rng: random.Random, n: int) -> str:
+    fm = [f"title: {kind.title()} number {i}", f"summary: Summary of {kind} {i}."]
+    body = f"Body of {kind} {i}. See [a stretch](../stretches/s{rng.randrange(n)}.md).\n\n## Part two\n\nMore text about the foramen.\n"
+    if kind == "conditions":
+        fm += ["region: lumbar", f"spine_levels: [L{1 + i % 4}-L{2 + i % 4}]"]
+        fm.append(f"stretches: [{', '.join(sorted({f's{rng.randrange(n)}' for _ in range(3)}))}]")
+        fm.append(f"causes: [c{rng.randrange(n)}]")
+        fm.append(f"treatments: [t{rng.randrange(n)}]")
+    elif kind == "stretches":
+        fm += ["kind: stretch", "starting_position: Lie down.", "steps: [Breathe in., Breathe out.]", "stop_if: [It hurts]"]
+    elif kind == "causes":
+        fm += ["frequency: common"]
+    elif kind == "treatments":
+        fm += ["category: self-care", "evidence: option", "guidelines: [{name: NICE NG59}]"]
+    return "---\n" + "\n".join(fm) + "\n" + REVIEW + "---\n" + body
+
+
+def make_site(root: Path, n: int = 12, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "spinesite.yaml").write_text("title: Incremental\nbase_url: https://example.org/\nsearch: false\n")
+    for kind, prefix in (("conditions", "d"), ("stretches", "s"), ("causes", "c"), ("treatments", "t")):
+        (root / "content" / kind).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            (root / "content" / kind / f"{prefix}{i}.md").write_text(_page(kind, i, rng, n))
+    (root / "content" / "glossary").mkdir()
+    (root / "content" / "glossary" / "foramen.md").write_text("---\ntitle: Foramen\nsummary: An opening.\n" + REVIEW + "---\n")
+
+
+def tree(root: Path) -> dict[str, str]:
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.name != ".spinesite-output":
+            out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _edit(site: Path, rng: random.Random, step: int) -> str:
+    files = sorted((site / "content").rglob("*.md"))
+    choice = rng.choice(["body", "title", "refs", "delete", "add", "template", "config"])
+    target = rng.choice([f for f in files if f.parent.name != "glossary"])
+    text = target.read_text()
+    if choice == "body":
+        target.write_text(text + f"\nEdit {step}.\n")
+    elif choice == "title":
+        target.write_text(text.replace("title: ", f"title: Renamed {step} ", 1))
+    elif choice == "refs" and target.parent.name == "conditions":
+        target.write_text(text.replace("stretches: [", "stretches: [s0, ", 1) if "s0," not in text and "[s0]" not in text else text.replace("s0, ", "", 1))
+    elif choice == "delete" and target.parent.name == "causes":
+        referenced = any(f"c{target.stem[1:]}]" in f.read_text() for f in files if f.parent.name == "conditions")
+        if not referenced:
+            target.unlink()
+    elif choice == "add":
+        (site / "content" / "stretches" / f"new{step}.md").write_text(_page("stretches", 100 + step, rng, 3))
+    elif choice == "template":
+        tpl = site / "templates" / "cause.html"
+        tpl.parent.mkdir(exist_ok=True)
+        if tpl.exists():
+            tpl.unlink()
+        else:
+            tpl.write_text('{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1><p>custom</p>{% endblock %}\n')
+    elif choice == "config":
+        cfg = site / "spinesite.yaml"
+        cfg.write_text(cfg.read_text() + f"description: Step {step}\n" if "description" not in cfg.read_text() else cfg.read_text().split("description")[0])
+    return choice
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_match_clean_builds(tmp_path: Path, seed: int) -> None:
+    site = tmp_path / "site"
+    make_site(site, seed=seed)
+    inc_out = tmp_path / "inc"
+    rng = random.Random(seed)
+    assert build(site, inc_out, jobs=1).ok()
+    for step in range(12):
+        _edit(site, rng, step)
+        inc = build(site, inc_out, jobs=1)
+        clean_out = tmp_path / f"clean{step}"
+        clean = build(site, clean_out, jobs=1, incremental=False)
+        assert inc.ok() == clean.ok(), [d.format() for d in inc.diagnostics.items + clean.diagnostics.items]
+        if clean.ok():
+            assert tree(inc_out) == tree(clean_out), f"step {step}"
+
+
+def test_no_change_rebuild_renders_nothing_and_keeps_mtimes(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    out = tmp_path / "out"
+    first = build(site, out, jobs=1)
+    assert first.ok() and first.rendered
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    second = build(site, out, jobs=1)
+    assert second.rendered == []
+    assert second.written == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_editing_a_stretch_rerenders_it_and_the_conditions_that_show_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    stretch = site / "content" / "stretches" / "s1.md"
+    stretch.write_text(stretch.read_text() + "\nOne more line.\n")
+    result = build(site, out, jobs=1)
+    graph = result.graph
+    assert graph is not None
+    page = graph.by_rel["content/stretches/s1.md"]
+    expected = {page.output_path} | {c.output_path for c in page.backlinks.get("conditions", [])}
+    assert set(result.rendered) == expected
+
+
+def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_TASKS_PER_WORKER", 2)
+    site = tmp_path / "site"
+    make_site(site, n=20)
+    assert build(site, tmp_path / "serial", jobs=1, incremental=False).ok()
+    assert build(site, tmp_path / "par", jobs=2, incremental=False).ok()
+    assert tree(tmp_path / "serial") == tree(tmp_path / "par")
+    assert os.cpu_count()

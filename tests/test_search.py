@@ -1,0 +1,208 @@
+"""The search index (Pagefind) built into every build: files, contents, synonyms, failure."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import MakeSite, error_lines, page, run_cli, snapshot, tree_hash
+from spinesite import search
+from spinesite.diagnostics import Diagnostics
+from spinesite.search import SearchTerms, build_index, with_terms
+
+# The minimal site plus a condition with aliases whose body mentions a glossary term.
+SYNONYM_FILES: dict[str, str | bytes | None] = {
+    "content/conditions/foraminal-narrowing.md": page(
+        "conditions",
+        "Foraminal narrowing",
+        "The gap where a nerve leaves the spine gets smaller. This gap is called a foramen.\n",
+        extra="aliases: [pinched nerve, foraminal stenosis]\n",
+    ),
+}
+CONTENT_URLS = {
+    "/about/",
+    "/causes/disc-wear/",
+    "/conditions/back-pain/",
+    "/conditions/foraminal-narrowing/",
+    "/glossary/foramen/",
+    "/stretches/bridge/",
+    "/treatments/keep-active/",
+}
+
+
+def fragments(out: Path) -> dict[str, dict[str, Any]]:
+    """URL → the page record Pagefind stored (its fragment files are gzipped JSON)."""
+    records = {}
+    for path in (out / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd") :])
+        records[record["url"]] = record
+    return records
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build (with search) of the minimal site plus SYNONYM_FILES, under /spine/."""
+    from conftest import copy_site
+    from spinesite.build import build
+
+    tmp = tmp_path_factory.mktemp("search")
+    site = copy_site(tmp / "site", {**SYNONYM_FILES})
+    config = site / "spinesite.yaml"
+    config.write_text(config.read_text().replace("base_url: https://example.org/", "base_url: https://example.org/spine/"))
+    result = build(site, tmp / "out", incremental=False)
+    assert result.ok(), result.diagnostics.items
+    return tmp / "out"
+
+
+def test_build_writes_the_pagefind_bundle(built: Path) -> None:
+    bundle = built / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["en"]  # one index, from `language: en-GB`
+    assert entry["languages"]["en"]["page_count"] == len(CONTENT_URLS)
+    names = files_under(bundle)
+    assert {"pagefind-worker.js", "wasm.en.pagefind"} <= names
+    assert not names & search.UNUSED_FILES  # the prebuilt UIs are not published
+    assert any(n.startswith("index/") for n in names) and any(n.startswith("filter/") for n in names)
+
+
+def test_only_content_pages_are_indexed_without_the_base_path(built: Path) -> None:
+    # Listings, the home page and the search page have no data-pagefind-body. URLs are
+    # site-relative: search.js passes the base path (/spine/) to Pagefind as baseUrl.
+    assert set(fragments(built)) == CONTENT_URLS
+    search_page = (built / "search" / "index.html").read_text()
+    assert 'data-bundle="/spine/pagefind/" data-base="/spine/" data-page-label="Page"' in search_page
+    assert '<script src="/spine/assets/search.js" defer></script>' in search_page
+    assert (built / "assets" / "search.js").is_file() and (built / "assets" / "search.css").is_file()
+
+
+def test_records_have_title_filters_and_only_main_content(built: Path) -> None:
+    rec = fragments(built)
+    cond = rec["/conditions/back-pain/"]
+    assert cond["meta"]["title"] == "Back pain"
+    assert cond["filters"] == {"type": ["condition"], "region": ["lumbar"]}
+    assert rec["/stretches/bridge/"]["filters"] == {"type": ["stretch"]}
+    assert rec["/glossary/foramen/"]["filters"] == {"type": ["glossary"]}
+    assert rec["/treatments/keep-active/"]["filters"] == {"type": ["treatment"]}
+    assert rec["/causes/disc-wear/"]["filters"] == {"type": ["cause"]}
+    text = cond["content"]
+    assert "Back pain is common." in text
+    assert "Numbness around your bottom" not in text  # care card
+    assert "Skip to main content" not in text and "Test Spine Site" not in text  # header, footer
+    assert "Exercises" not in text  # main navigation
+    # Neither the filter values (hidden elements) nor the review notice are words of the page.
+    assert text.startswith("Back pain. Pain in the lower back. What is it?")
+    assert rec["/stretches/bridge/"]["content"].startswith("Bridge. Lift your hips. Type")
+
+
+def test_aliases_and_glossary_synonyms_are_indexed(built: Path) -> None:
+    rec = fragments(built)
+    text = rec["/conditions/foraminal-narrowing/"]["content"]
+    assert text.startswith("Foraminal narrowing. A short summary. ")
+    assert text.endswith(". Also called: pinched nerve, foraminal stenosis. Foramen, also called neural foramen.")
+    # back-pain links the glossary term "foramen" too; the glossary page itself gets its own names.
+    assert rec["/conditions/back-pain/"]["content"].endswith(". Foramen, also called neural foramen.")
+    assert rec["/glossary/foramen/"]["content"].endswith(". Also called: neural foramen.")
+    # The published pages are unchanged: the words are only in what Pagefind reads.
+    assert "neural foramen" not in (built / "conditions" / "foraminal-narrowing" / "index.html").read_text()
+
+
+def test_with_terms_adds_escaped_words_at_the_end_of_the_indexed_region() -> None:
+    html = '<body><nav>x</nav><article class="content" data-pagefind-body>\n<h1>T</h1><article>x</article>\n</article><article>y</article></body>'
+    terms = SearchTerms(("a <b>", "c&d"), (("Foramen", ("neural foramen",)), ("Disc", ())))
+    assert with_terms(html, terms) == (
+        '<body><nav>x</nav><article class="content" data-pagefind-body>\n<h1>T</h1><article>x</article>\n'
+        '<p data-pagefind-weight="10">Also called: a &lt;b&gt;, c&amp;d.</p>'
+        '<p data-pagefind-weight="0.5">Foramen, also called neural foramen.</p>'
+        '<p data-pagefind-weight="0.5">Disc.</p>'
+        "</article><article>y</article></body>"
+    )
+    assert with_terms("<body><p data-pagefind-bodyx>no</p></body>", terms) == "<body><p data-pagefind-bodyx>no</p></body>"
+
+
+def test_no_search_flag_builds_without_and_removes_an_old_index(tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "build", site, "-o", out, "--no-search")
+    assert code == 0, err
+    assert not (out / "pagefind").exists()
+    assert (out / "search" / "index.html").is_file()
+    code, _, err = run_cli(capsys, "build", site, "-o", out)
+    assert code == 0, err
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    code, _, err = run_cli(capsys, "build", site, "-o", out, "--no-search")
+    assert code == 0, err
+    assert not (out / "pagefind").exists()
+
+
+def test_rebuild_keeps_no_stale_index_files(tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site(tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert run_cli(capsys, "build", site, "-o", out)[0] == 0
+    before = snapshot(out / "pagefind")
+    about = site / "content" / "pages" / "about.md"
+    about.write_text(about.read_text().replace("We write it.", "We write it with care."))
+    assert run_cli(capsys, "build", site, "-o", out)[0] == 0
+    assert run_cli(capsys, "build", site, "-o", fresh, "--clean")[0] == 0
+    # Old fragments are deleted. (The filter and meta files' names change on every run:
+    # Pagefind writes them from hash maps, https://github.com/Pagefind/pagefind/issues/638.)
+    kept, clean = files_under(out / "pagefind"), files_under(fresh / "pagefind")
+    assert len(kept) == len(clean)
+    assert {n for n in kept if not n.startswith("filter/") and ".pf_meta" not in n} == {
+        n for n in clean if not n.startswith("filter/") and ".pf_meta" not in n
+    }
+    after = snapshot(out / "pagefind")
+    unchanged = [rel for rel in after if rel.startswith("fragment/") and before.get(rel) == after[rel]]
+    assert len(unchanged) == len(CONTENT_URLS) - 2  # only about's fragment changed
+
+
+def test_search_switched_off_in_the_config(tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site(tmp_path)
+    config = site / "spinesite.yaml"
+    config.write_text(config.read_text() + "search: false\n")
+    assert run_cli(capsys, "build", site, "-o", tmp_path / "out")[0] == 0
+    assert not (tmp_path / "out" / "pagefind").exists()
+    search_page = (tmp_path / "out" / "search" / "index.html").read_text()
+    assert "search.js" not in search_page and "Search is switched off on this site." in search_page
+
+
+def test_indexing_failure_fails_the_build_and_keeps_the_old_output(
+    tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "build", site, "-o", out)[0] == 0
+    before = tree_hash(out)
+    about = site / "content" / "pages" / "about.md"
+    about.write_text(about.read_text().replace("We write it.", "We write it again."))
+
+    async def broken(pages: object, language: str) -> dict[str, bytes]:
+        raise RuntimeError("pagefind exploded")
+
+    monkeypatch.setattr(search, "run_pagefind", broken)
+    code, _, err = run_cli(capsys, "build", site, "-o", out)
+    assert code == 1
+    assert error_lines(err) == ["search: could not build the search index: pagefind exploded (build with --no-search to skip it)"]
+    assert "nothing was written" in err
+    assert tree_hash(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no work folders left
+
+
+def test_build_index_reports_a_bundle_without_pagefind_js(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def empty(pages: object, language: str) -> dict[str, bytes]:
+        return {"pagefind/pagefind-entry.json": b"{}"}
+
+    monkeypatch.setattr(search, "run_pagefind", empty)
+    diags = Diagnostics()
+    assert build_index({"index.html": b"<html></html>"}, "en-GB", diags) == {}
+    assert [d.format() for d in diags.items] == ["search: could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)"]

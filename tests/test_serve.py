@@ -1,0 +1,461 @@
+"""``spinesite serve``: in-memory pages, live reload, broken edits, and strict request handling.
+
+Every test starts a real server on a free loopback port in a background thread, on a copy of
+``tests/sites/minimal``. Odd request lines go through raw sockets so nothing normalises them.
+"""
+
+from __future__ import annotations
+
+import html
+import http.client
+import io
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from spinesite.build import build
+from spinesite.console import QUIET, Console
+from spinesite.serve import RELOAD_TAG, Reject, Server, request_path
+
+SECRET = b"TOP-SECRET-do-not-serve-3141592653"
+BACK_PAIN = "content/conditions/back-pain.md"
+
+
+@pytest.fixture
+def site(tmp_path: Path, make_site) -> Path:  # type: ignore[no-untyped-def]
+    (tmp_path / "secret.txt").write_bytes(SECRET)
+    return make_site(tmp_path)
+
+
+def start(site: Path) -> Server:
+    server = Server(site, port=0, console=Console(QUIET, stream=io.StringIO()))
+    server.start()
+    return server
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[Server]:
+    """A server of its own, for tests that edit the site."""
+    s = start(site)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the tests that only read."""
+    from conftest import copy_site
+
+    root = tmp_path_factory.mktemp("shared")
+    (root / "secret.txt").write_bytes(SECRET)
+    s = start(copy_site(root / "site"))
+    yield s
+    s.stop()
+
+
+def request(server: Server, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def raw(server: Server, data: bytes, timeout: float = 10) -> bytes:
+    """Send bytes as they are; return everything the server answers until it closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def raw_get(server: Server, target: str, host: str | None = None) -> bytes:
+    host = host or f"127.0.0.1:{server.port}"
+    return raw(server, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("latin-1"))
+
+
+def status_of(response: bytes) -> int:
+    return int(response.split(b" ", 2)[1])
+
+
+class EventStream:
+    """A minimal server-sent-events client on a raw socket."""
+
+    def __init__(self, server: Server) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        self.sock.sendall(f"GET /__spinesite/events HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+        self.buffer = b""
+
+    def next_event(self, timeout: float) -> tuple[str, str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            head, sep, rest = self.buffer.partition(b"\n\n")
+            if sep:
+                self.buffer = rest
+                fields = dict(line.split(": ", 1) for line in head.decode().split("\n") if ": " in line and not line.startswith(":"))
+                if "event" in fields:
+                    return fields["event"], fields.get("data", "")
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no event")
+            self.sock.settimeout(remaining)
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise EOFError("stream closed")
+            self.buffer += chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def wait_until(check, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def test_serves_built_pages_from_memory(shared: Server) -> None:
+    status, headers, body = request(shared, "/conditions/back-pain/")
+    assert status == 200
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["cache-control"] == "no-store"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert b"<h1" in body and b"Back pain" in body
+    assert body.count(RELOAD_TAG) == 1 and body.index(RELOAD_TAG) == body.rindex(b"</body>") - len(RELOAD_TAG)
+
+    status, headers, body = request(shared, "/assets/site.css")
+    assert (status, headers["content-type"]) == (200, "text/css; charset=utf-8")
+    assert RELOAD_TAG not in body
+
+    status, headers, body = request(shared, "/images/bridge.svg")
+    assert (status, headers["content-type"]) == (200, "image/svg+xml")
+
+    status, headers, body = request(shared, "/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+def test_directory_redirects_and_not_found(shared: Server) -> None:
+    status, headers, _ = request(shared, "/conditions/back-pain")
+    assert (status, headers["location"]) == (301, "./back-pain/")
+    status, headers, _ = request(shared, "/conditions")
+    assert (status, headers["location"]) == (301, "./conditions/")
+    status, _, body = request(shared, "/no-such-page/")
+    assert status == 404 and b"Page not found" in body and RELOAD_TAG in body
+    status, headers, body = request(shared, "/no-such-file.png")
+    assert (status, body) == (404, b"404 Not Found\n")
+
+
+@pytest.mark.parametrize(
+    "path", ["/spinesite.yaml", "/content/conditions/back-pain.md", "/static/images/bridge.svg", "/templates/base.html"]
+)
+def test_source_files_are_not_served(shared: Server, path: str) -> None:
+    status, _, body = request(shared, path)
+    assert status == 404
+    assert b"base_url" not in body and b"last_reviewed:" not in body
+
+
+def test_reload_script_is_external_and_same_origin(shared: Server) -> None:
+    status, headers, body = request(shared, "/__spinesite/reload.js")
+    assert (status, headers["content-type"]) == (200, "text/javascript; charset=utf-8")
+    assert b'new EventSource("/__spinesite/events")' in body
+    _, _, page = request(shared, "/")
+    assert b"script-src 'self'" in page and b"connect-src 'self'" in page  # the site's own CSP allows both
+    assert RELOAD_TAG == b'<script src="/__spinesite/reload.js"></script>'  # no inline script is added
+
+
+# --- rebuilding ----------------------------------------------------------------------
+
+
+def test_edit_reloads_open_tabs(server: Server, site: Path) -> None:
+    events = EventStream(server)
+    try:
+        assert events.next_event(5)[0] == "hello"
+        started = time.perf_counter()
+        edit(site, BACK_PAIN, "summary: Pain in the lower back.", "summary: Pain low in the back, edited.")
+        event, _ = events.next_event(10)
+        seconds = time.perf_counter() - started
+    finally:
+        events.close()
+    assert event == "reload"
+    _, _, body = request(server, "/conditions/back-pain/")
+    assert b"Pain low in the back, edited." in body
+    print(f"\nedit-to-reload: {seconds * 1000:.0f} ms (server's own measure: {server.last_reload_seconds * 1000:.0f} ms)")  # type: ignore[operator]
+    assert seconds < 2.0
+
+
+def test_broken_edit_shows_error_page_then_recovers(server: Server, site: Path) -> None:
+    generation = server.snapshot.generation
+    edit(site, BACK_PAIN, "symptoms: [Pain in the lower back]", "symptoms: [Pain in the lower back")
+    assert server.wait_for_generation(generation + 1, 10)
+    expected = build(site, write=False).diagnostics.errors
+    assert [d.format() for d in expected] == ["content/conditions/back-pain.md:10: YAML syntax error: did not find expected ',' or ']'"]
+
+    for path in ("/conditions/back-pain/", "/", "/no-such-page/"):
+        status, headers, body = request(server, path)
+        assert status == 500
+        assert html.escape(expected[0].format(), quote=False).encode() in body
+        assert RELOAD_TAG in body
+        assert "default-src 'none'" in headers["content-security-policy"]
+    status, _, css = request(server, "/assets/site.css")  # assets: still the last good build
+    assert status == 200 and css
+
+    generation = server.snapshot.generation
+    edit(site, BACK_PAIN, "symptoms: [Pain in the lower back", "symptoms: [Pain in the lower back, fixed]")
+    assert server.wait_for_generation(generation + 1, 10)
+    status, _, body = request(server, "/conditions/back-pain/")
+    assert status == 200 and b"fixed" in body
+
+
+def test_diagnostics_are_escaped_on_the_error_page(server: Server, site: Path) -> None:
+    generation = server.snapshot.generation
+    edit(site, BACK_PAIN, "region: lumbar", "region: <script>alert(1)</script>")
+    assert server.wait_for_generation(generation + 1, 10)
+    status, _, body = request(server, "/")
+    assert status == 500
+    assert b"<script>alert(1)</script>" not in body
+    [problem] = build(site, write=False).diagnostics.errors
+    assert problem.format().startswith("content/conditions/back-pain.md:4: region: '<script>alert(1)</script>' is not one of: ")
+    assert html.escape(problem.format(), quote=False).encode() in body
+
+
+def test_new_templates_folder_and_config_are_watched(server: Server, site: Path) -> None:
+    (site / "templates").mkdir()
+    time.sleep(0.3)  # the watcher restarts to include the new folder
+    (site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Custom missing page</h1>{% endblock %}', encoding="utf-8"
+    )
+    assert wait_until(lambda: b"Custom missing page" in request(server, "/nope/")[2])
+    edit(site, "spinesite.yaml", "title: Test Spine Site", "title: Renamed Spine Site")
+    assert wait_until(lambda: b"Renamed Spine Site" in request(server, "/")[2])
+
+
+def test_base_path_from_base_url(tmp_path: Path, make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site(tmp_path, {"spinesite.yaml": "title: Sub\nbase_url: https://example.org/sub/\n"})
+    server = start(site)
+    try:
+        status, headers, _ = request(server, "/")
+        assert (status, headers["location"]) == (302, "./sub/")
+        assert request(server, "/sub/conditions/back-pain/")[0] == 200
+        assert request(server, "/conditions/back-pain/")[0] == 404
+        assert server.url.endswith("/sub/")
+    finally:
+        server.stop()
+
+
+# --- request handling ----------------------------------------------------------------
+
+TRAVERSALS = [
+    "/../",
+    "/../secret.txt",
+    "/%2e%2e/",
+    "/%2e%2e/secret.txt",
+    "/..%2f",
+    "/..%2fsecret.txt",
+    "/..%5c",
+    "/..%5csecret.txt",
+    "/%252e%252e/",
+    "/%252e%252e%252fsecret.txt",
+    "/..%20/",
+    "/.../",
+    "/./index.html",
+    "/conditions/../index.html",
+    "//evil.example/..",
+    "//evil.example/",
+    "/\\..\\secret.txt",
+    "/%00",
+    "/index.html%00.png",
+    "/%c0%ae%c0%ae/",
+    "/%zz",
+    "/a%2fb",
+]
+
+
+@pytest.mark.parametrize("target", TRAVERSALS)
+def test_traversal_and_encoding_tricks_are_refused(shared: Server, target: str) -> None:
+    response = raw_get(shared, target)
+    assert status_of(response) == 404, response[:200]
+    assert SECRET not in response and b"base_url" not in response
+    assert b"\r\nlocation:" not in response.lower()
+
+
+def test_absolute_uri_request_targets(shared: Server) -> None:
+    response = raw_get(shared, "http://evil.example/")
+    assert status_of(response) == 400 and SECRET not in response
+    assert status_of(raw_get(shared, f"https://127.0.0.1:{shared.port}/")) == 400
+    assert status_of(raw_get(shared, f"http://127.0.0.1:{shared.port}/conditions/back-pain/")) == 200  # our own origin
+
+
+def test_symlinks_in_static_leading_outside_are_not_served(tmp_path: Path, site: Path) -> None:
+    os.symlink(tmp_path / "secret.txt", site / "static" / "leak.txt")
+    os.symlink(tmp_path, site / "static" / "outside")
+    server = start(site)
+    try:
+        for target in ("/leak.txt", "/outside/secret.txt"):
+            response = raw_get(server, target)
+            assert status_of(response) == 404 and SECRET not in response
+        status, _, body = request(server, "/")
+        assert status == 500 and b"static/leak.txt: symbolic link to outside the folder is not copied" in body
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 403),
+        ("evil.example:{port}", 403),
+        ("127.0.0.1", 403),
+        ("localhost:1", 403),
+        ("localhost:{port}", 200),
+        ("[::1]:{port}", 200),
+        ("LOCALHOST:{port}", 200),
+    ],
+)
+def test_host_header_must_name_this_server(shared: Server, host: str, status: int) -> None:
+    response = raw_get(shared, "/", host=host.format(port=shared.port))
+    assert status_of(response) == status
+
+
+def test_missing_or_repeated_host_header(shared: Server) -> None:
+    assert status_of(raw(shared, b"GET / HTTP/1.0\r\n\r\n")) == 400
+    host = f"Host: 127.0.0.1:{shared.port}\r\n".encode()
+    assert status_of(raw(shared, b"GET / HTTP/1.1\r\n" + host + host + b"Connection: close\r\n\r\n")) == 400
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO"])
+def test_only_get_and_head(shared: Server, method: str) -> None:
+    status, headers, _ = request(shared, "/", method=method)
+    assert status == 405 and headers["allow"] == "GET, HEAD"
+
+
+def test_oversized_requests(shared: Server) -> None:
+    host = f"Host: 127.0.0.1:{shared.port}\r\n".encode()
+    response = raw(shared, b"GET / HTTP/1.1\r\n" + host + b"X-Big: " + b"a" * 70_000 + b"\r\n\r\n")
+    assert status_of(response) == 431
+    response = raw(shared, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n" + host + b"\r\n")
+    assert status_of(response) == 414
+    many = b"".join(b"X-H%d: 1\r\n" % i for i in range(150))
+    assert status_of(raw(shared, b"GET / HTTP/1.1\r\n" + host + many + b"\r\n")) == 431
+
+
+def test_slow_client_does_not_block_others(shared: Server) -> None:
+    with socket.create_connection(("127.0.0.1", shared.port), timeout=10) as slow:
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1")  # ...and nothing more
+        started = time.perf_counter()
+        status, _, _ = request(shared, "/conditions/back-pain/")
+        assert status == 200 and time.perf_counter() - started < 1.0
+
+
+def test_many_concurrent_requests(shared: Server) -> None:
+    paths = ["/", "/conditions/back-pain/", "/assets/site.css", "/stretches/bridge/", "/nope/"]
+    errors: list[str] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", shared.port, timeout=10)
+        try:
+            for i in range(100):
+                path = paths[(n + i) % len(paths)]
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                with lock:
+                    statuses.append(resp.status)
+                if resp.status != (404 if path == "/nope/" else 200):
+                    with lock:
+                        errors.append(f"{path}: {resp.status}")
+        except Exception as exc:
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(20)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(statuses) == 2000
+    assert time.perf_counter() - started < 60
+
+
+def test_stop_is_prompt_with_open_event_streams(site: Path) -> None:
+    server = start(site)
+    streams = [EventStream(server) for _ in range(3)]
+    for s in streams:
+        assert s.next_event(5)[0] == "hello"
+    started = time.perf_counter()
+    server.stop()
+    assert time.perf_counter() - started < 3.0
+    for s in streams:
+        s.close()
+
+
+# --- request_path (no server) ------------------------------------------------------------
+
+OWN = frozenset({"127.0.0.1:8000", "localhost:8000"})
+
+
+@pytest.mark.parametrize(
+    ("target", "path"),
+    [
+        ("/", "/"),
+        ("/conditions/back-pain/?q=1#x", "/conditions/back-pain/"),
+        ("/images/a%20b.svg", "/images/a b.svg"),
+        ("/%C3%B6dem/", "/ödem/"),
+        ("http://127.0.0.1:8000/x", "/x"),
+        ("HTTP://LOCALHOST:8000", "/"),
+    ],
+)
+def test_request_path_accepts(target: str, path: str) -> None:
+    assert request_path(target, OWN) == path
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [(t, 404) for t in TRAVERSALS]
+    + [
+        ("http://evil.example/", 400),
+        ("http://127.0.0.1:8001/", 400),
+        ("https://127.0.0.1:8000/", 400),
+        ("*", 400),
+        ("evil", 400),
+        ("/caf\u00e9", 404),
+    ],
+)
+def test_request_path_rejects(target: str, status: int) -> None:
+    with pytest.raises(Reject) as info:
+        request_path(target, OWN)
+    assert info.value.status == status
