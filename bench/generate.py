@@ -353,8 +353,9 @@ def _link_targets(rng: random.Random, it: Item, items: dict[str, list[Item]]) ->
         out = [(f, s) for f in LINK_FIELDS for s in it.refs[f]]
     else:
         out = [("conditions", s) for s in it.backlinks]
-        same = [x.slug for x in items[it.kind] if x.slug != it.slug]
-        out += [(it.kind, s) for s in rng.sample(same, min(2, len(same)))]
+        peers = items[it.kind]
+        picks = rng.sample(range(len(peers)), min(3, len(peers)))
+        out += [(it.kind, peers[i].slug) for i in picks if peers[i].slug != it.slug][:2]
         other = "treatments" if it.kind != "treatments" else "stretches"
         out.append((other, rng.choice(items[other]).slug))
     return out[:12]
@@ -386,7 +387,7 @@ def _body(rng: random.Random, it: Item, items: dict[str, list[Item]], by_slug: d
     target = rng.randint(BODY_MIN + 200, BODY_MAX - 400)
     text = "\n".join(parts)
     section = 0
-    while len(text.encode()) + len(footnote) < target:
+    while len(text) + len(footnote) < target:  # all ASCII: characters are bytes
         if section % 3 == 0:
             text += f"\n### More about this, part {section // 3 + 1}\n"
         text += "\n" + para(rng.randint(3, 5)) + "\n"

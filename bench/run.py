@@ -67,6 +67,7 @@ class Measured:
     seconds: float
     peak_rss_mb: float  # sum of VmRSS over the process tree, peak of the samples
     max_single_rss_mb: float  # ru_maxrss of the largest single process (from wait4)
+    cpu_seconds: float  # user + system time of the tree (every reaped descendant included)
     returncode: int
     stdout: str
     stderr: str
@@ -161,6 +162,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Measured:
             seconds=waited["end"] - started,
             peak_rss_mb=round((peak_kb or maxrss_kb) / 1024, 1),
             max_single_rss_mb=round(maxrss_kb / 1024, 1),
+            cpu_seconds=round(waited["usage"].ru_utime + waited["usage"].ru_stime, 3),
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
@@ -329,8 +331,10 @@ class SpinesiteBench:
             "search_mode": self.search_mode,
             "cold_s": cold_s,
             "cold_runs_s": [round(m.seconds, 3) for m in cold],
+            "cold_cpu_s": median([m.cpu_seconds for m in cold]),
             "no_change_s": median([m.seconds for m in nochange]),
             "no_change_runs_s": [round(m.seconds, 3) for m in nochange],
+            "no_change_cpu_s": median([m.cpu_seconds for m in nochange]),
             "no_change_changed_files": max(nochange_changed),
             "one_stretch_s": median([m.seconds for m in stretch]),
             "one_stretch_runs_s": [round(m.seconds, 3) for m in stretch],
@@ -414,6 +418,7 @@ def bench_peer(name: str, info: dict[str, Any], src: Path, work: Path, runs: int
         result.update(
             cold_s=median([m.seconds for m in cold]),
             cold_runs_s=[round(m.seconds, 3) for m in cold],
+            cold_cpu_s=median([m.cpu_seconds for m in cold]),
             peak_rss_mb=max(m.peak_rss_mb for m in cold),
             output_files=len(snapshot(out)),
         )
@@ -468,6 +473,8 @@ def bench_n(n: int, args: argparse.Namespace, cmd: list[str], peers: dict[str, A
         result["peers"][name] = res
         if res.get("cold_s"):
             ratio = {"cold": round(ours["cold_s"] / res["cold_s"], 2)}
+            if res.get("cold_cpu_s"):
+                ratio["cold_cpu"] = round(ours["cold_cpu_s"] / res["cold_cpu_s"], 2)
             if res.get("no_change_s"):
                 ratio["no_change"] = round(ours["no_change_s"] / res["no_change_s"], 2)
             result["ratios"][name] = ratio
@@ -500,20 +507,20 @@ def table(result: dict[str, Any]) -> str:
         f"### N = {n} pages ({result['runs']} run(s), median; jobs {jobs}; {result['machine']['cpus']} CPUs; "
         f"load average {result['machine']['loadavg_start'][:1]} → {result['machine']['loadavg_end'][:1]})",
         "",
-        "| tool | cold (s) | no change (s) | one stretch (s) | one template (s) | pages/s | peak RSS (MB) | spinesite/tool cold |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| spinesite {short_version(s['version'])} | {fmt(s['cold_s'])} | {fmt(s['no_change_s'])} | {fmt(s['one_stretch_s'])} | "
-        f"{fmt(s['template_s'])} | {fmt(s['pages_per_s'])} | {fmt(s['peak_rss_mb'])} | 1 |",
+        "| tool | cold (s) | cold CPU (s) | no change (s) | one stretch (s) | one template (s) | pages/s | peak RSS (MB) | spinesite/tool cold (wall, CPU) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| spinesite {short_version(s['version'])} | {fmt(s['cold_s'])} | {fmt(s['cold_cpu_s'])} | {fmt(s['no_change_s'])} | {fmt(s['one_stretch_s'])} | "
+        f"{fmt(s['template_s'])} | {fmt(s['pages_per_s'])} | {fmt(s['peak_rss_mb'])} | – |",
     ]
     for name, p in result["peers"].items():
         label = f"{name} {short_version(p['version'])}"
         if "error" in p:
-            lines.append(f"| {name} | failed | | | | | | |")
+            lines.append(f"| {name} | failed | | | | | | | |")
             continue
         ratio = result["ratios"].get(name, {})
         lines.append(
-            f"| {label.strip()} | {fmt(p['cold_s'])} | {fmt(p.get('no_change_s'))} | – | – | {fmt(round(n / p['cold_s'], 1))} | "
-            f"{fmt(p['peak_rss_mb'])} | {fmt(ratio.get('cold'))} |"
+            f"| {label.strip()} | {fmt(p['cold_s'])} | {fmt(p['cold_cpu_s'])} | {fmt(p.get('no_change_s'))} | – | – | {fmt(round(n / p['cold_s'], 1))} | "
+            f"{fmt(p['peak_rss_mb'])} | {fmt(ratio.get('cold'))}, {fmt(ratio.get('cold_cpu'))} |"
         )
     lines += [
         "",

@@ -81,6 +81,19 @@ def copy_site(dest: Path, files: dict[str, str | bytes | None] | None = None, ba
 MakeSite = Callable[..., Path]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (long fuzzing)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def make_site() -> MakeSite:
     """``make_site(tmp_path, files=None, name="site", base=MINIMAL)`` → the new site folder."""

@@ -20,9 +20,10 @@ import pytest
 
 from spinesite.build import build
 from spinesite.console import QUIET, Console
-from spinesite.serve import RELOAD_TAG, Reject, Server, request_path
+from spinesite.serve import Reject, Server, request_path
 
 SECRET = b"TOP-SECRET-do-not-serve-3141592653"
+RELOAD_TAG = b'<script src="/__spinesite/reload.js" data-build="'
 BACK_PAIN = "content/conditions/back-pain.md"
 
 
@@ -89,6 +90,10 @@ def raw_get(server: Server, target: str, host: str | None = None) -> bytes:
     return raw(server, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("latin-1"))
 
 
+def build_id(server: Server) -> str:
+    return f"{server._instance}-{server.snapshot.generation}"
+
+
 def status_of(response: bytes) -> int:
     return int(response.split(b" ", 2)[1])
 
@@ -125,10 +130,13 @@ class EventStream:
 
 
 def edit(site: Path, rel: str, old: str, new: str) -> None:
+    """Replace text in a file the way most editors save: write a copy, then rename it over the file."""
     path = site / rel
     text = path.read_text(encoding="utf-8")
     assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    tmp = site / ".edit.tmp"
+    tmp.write_text(text.replace(old, new), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def wait_until(check, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
@@ -150,7 +158,10 @@ def test_serves_built_pages_from_memory(shared: Server) -> None:
     assert headers["cache-control"] == "no-store"
     assert headers["x-content-type-options"] == "nosniff"
     assert b"<h1" in body and b"Back pain" in body
-    assert body.count(RELOAD_TAG) == 1 and body.index(RELOAD_TAG) == body.rindex(b"</body>") - len(RELOAD_TAG)
+    assert body.count(RELOAD_TAG) == 1
+    tag = body[body.index(RELOAD_TAG) : body.index(b"</script>", body.index(RELOAD_TAG)) + 9]
+    assert tag == b'<script src="/__spinesite/reload.js" data-build="%s"></script>' % build_id(shared).encode()
+    assert body.endswith(tag + b"</body>\n</html>\n")
 
     status, headers, body = request(shared, "/assets/site.css")
     assert (status, headers["content-type"]) == (200, "text/css; charset=utf-8")
@@ -189,7 +200,7 @@ def test_reload_script_is_external_and_same_origin(shared: Server) -> None:
     assert b'new EventSource("/__spinesite/events")' in body
     _, _, page = request(shared, "/")
     assert b"script-src 'self'" in page and b"connect-src 'self'" in page  # the site's own CSP allows both
-    assert RELOAD_TAG == b'<script src="/__spinesite/reload.js"></script>'  # no inline script is added
+    assert page.count(b"<script") == page.count(b'<script type="application/ld+json">') + page.count(b"<script src=")  # nothing inline runs
 
 
 # --- rebuilding ----------------------------------------------------------------------
@@ -213,11 +224,10 @@ def test_edit_reloads_open_tabs(server: Server, site: Path) -> None:
 
 
 def test_broken_edit_shows_error_page_then_recovers(server: Server, site: Path) -> None:
-    generation = server.snapshot.generation
     edit(site, BACK_PAIN, "symptoms: [Pain in the lower back]", "symptoms: [Pain in the lower back")
-    assert server.wait_for_generation(generation + 1, 10)
     expected = build(site, write=False).diagnostics.errors
     assert [d.format() for d in expected] == ["content/conditions/back-pain.md:10: YAML syntax error: did not find expected ',' or ']'"]
+    assert wait_until(lambda: request(server, "/")[0] == 500)
 
     for path in ("/conditions/back-pain/", "/", "/no-such-page/"):
         status, headers, body = request(server, path)
@@ -228,17 +238,15 @@ def test_broken_edit_shows_error_page_then_recovers(server: Server, site: Path) 
     status, _, css = request(server, "/assets/site.css")  # assets: still the last good build
     assert status == 200 and css
 
-    generation = server.snapshot.generation
     edit(site, BACK_PAIN, "symptoms: [Pain in the lower back", "symptoms: [Pain in the lower back, fixed]")
-    assert server.wait_for_generation(generation + 1, 10)
+    assert wait_until(lambda: request(server, "/")[0] == 200)
     status, _, body = request(server, "/conditions/back-pain/")
     assert status == 200 and b"fixed" in body
 
 
 def test_diagnostics_are_escaped_on_the_error_page(server: Server, site: Path) -> None:
-    generation = server.snapshot.generation
     edit(site, BACK_PAIN, "region: lumbar", "region: <script>alert(1)</script>")
-    assert server.wait_for_generation(generation + 1, 10)
+    assert wait_until(lambda: request(server, "/")[0] == 500)
     status, _, body = request(server, "/")
     assert status == 500
     assert b"<script>alert(1)</script>" not in body
@@ -459,3 +467,72 @@ def test_request_path_rejects(target: str, status: int) -> None:
     with pytest.raises(Reject) as info:
         request_path(target, OWN)
     assert info.value.status == status
+
+
+# --- command line and console ------------------------------------------------------------
+
+
+def test_cli_reports_a_busy_port(shared: Server, capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site) -> None:  # type: ignore[no-untyped-def]
+    from conftest import run_cli
+
+    site = make_site(tmp_path)
+    code, _, err = run_cli(capsys, "-q", "serve", site, "--port", str(shared.port))
+    assert code == 2
+    assert err.startswith(f"spinesite: error: cannot listen on 127.0.0.1:{shared.port}: ")
+    assert run_cli(capsys, "serve", tmp_path / "missing")[0] == 2
+    assert run_cli(capsys, "serve", site, "--port", "70000")[0] == 2
+
+
+def test_quiet_and_verbose_flags_go_before_or_after_the_command() -> None:
+    from spinesite.cli import make_parser
+
+    parser = make_parser()
+    assert parser.parse_args(["-q", "serve"]).quiet is True
+    assert parser.parse_args(["serve", "-q"]).quiet is True
+    assert parser.parse_args(["serve"]).quiet is False
+    assert parser.parse_args(["-v", "check"]).verbose == 1
+    assert parser.parse_args(["build", "-vv"]).verbose == 2
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_without_no_color() -> None:
+    from spinesite.console import use_color
+
+    assert use_color(_Tty(), {}) is True
+    assert use_color(_Tty(), {"NO_COLOR": "1"}) is False
+    assert use_color(_Tty(), {"NO_COLOR": ""}) is True  # an empty NO_COLOR does not count
+    assert use_color(_Tty(), {"TERM": "dumb"}) is False
+    assert use_color(io.StringIO(), {}) is False
+
+
+def test_plain_console_lines() -> None:
+    from spinesite.console import NORMAL, VERBOSE
+
+    out = io.StringIO()
+    con = Console(NORMAL, stream=out)
+    con.info("built [1] page")
+    con.detail("hidden")
+    con.warning("warning: x")
+    with con.working("Building"):
+        pass
+    assert out.getvalue() == "built [1] page\nwarning: x\n"
+    quiet = io.StringIO()
+    con = Console(QUIET, stream=quiet)
+    con.info("hidden")
+    con.error("shown")
+    assert quiet.getvalue() == "shown\n"
+    verbose = io.StringIO()
+    Console(VERBOSE, stream=verbose).detail("shown")
+    assert verbose.getvalue() == "shown\n"
+
+
+def test_rich_output_on_a_terminal_keeps_brackets() -> None:
+    out = _Tty()
+    con = Console(stream=out, color=True)
+    con.error("content/a.md:3: stretches[0]: unknown stretch 'x'")
+    text = out.getvalue()
+    assert "stretches[0]: unknown stretch 'x'" in text and "\x1b[" in text

@@ -1,8 +1,8 @@
 """The build pipeline, top to bottom.
 
-load config → load files → validate front matter → build the site graph → render
-Markdown → render templates → copy static files → check the output → index for search →
-write atomically → remember what was built (for the next incremental build).
+``build`` reads like the pipeline: load config → load files → validate front matter →
+build the site graph → render Markdown → render templates → site files and static →
+check the output → index for search → write atomically → remember what was built.
 
 Every stage reports problems to one Diagnostics collector; nothing is written unless the
 whole build succeeded. Per-page work runs on a process pool (``jobs``) and is skipped for
@@ -18,12 +18,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import cache as cachemod
 from .checks import check_output
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
 from .loader import load_content
+from .model import SourceFile
 from .output import Transaction, Writer, write_new
 from .pagework import RenderState, render_markdown, render_template
 from .parallel import default_jobs, run
@@ -39,6 +42,7 @@ class BuildResult:
     graph: SiteGraph | None = None
     config: Config | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # every output file (in-memory builds only)
+    keys: dict[str, str] = field(default_factory=dict)  # render key per page rel (in-memory builds)
     counts: Counter[str] = field(default_factory=Counter)
     rendered: list[str] = field(default_factory=list)  # output paths of pages rendered this time
     written: int = 0  # files created or replaced in the output folder
@@ -69,151 +73,142 @@ def build(
     """
     started = time.perf_counter()
     site, jobs = Path(site), jobs or default_jobs()
-    out = Path(out) if out is not None else site / "_site"
+    out = Path(os.path.abspath(out if out is not None else site / "_site"))
     if write:
         check_output_dir(site, out)
     diags = Diagnostics()
     result = BuildResult(diags)
-    cache = cachemod.Cache.load(site) if incremental and write else cachemod.Cache(salt=cachemod.Cache.current_salt())
+    cache = cachemod.Cache.load(site) if incremental and write else cachemod.Cache.empty()
 
-    config = load_config(site, diags)
-    result.config = config
+    config = result.config = load_config(site, diags)
     sources = load_content(site, diags, max_bytes=config.limits["max_file_kb"] * 1024, parsed_cache=cache.parsed)
     pages = validate_pages(sources, diags)
-    graph = build_graph(pages, site, diags)
-    result.graph = graph
-    digests = {s.rel: s.digest for s in sources}
-
+    graph = result.graph = build_graph(pages, site, diags)
+    result.counts = Counter(p.kind for p in graph.pages)
     renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if write and incremental else None)
-    templates_key = cachemod.tree_digest(theme_dir(), site / "templates")
-    if cache.templates_key != templates_key:
-        cache.templates_key, cache.templates_use_globals = templates_key, renderer.page_templates_use_globals()
-    global_key = cachemod.digest(
-        cachemod.Cache.current_salt(),
-        repr(sorted(config.data.items(), key=str)),
-        templates_key,
-        build_date(graph).isoformat(),
-        repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
-        cachemod.digest(*(f"{p.rel}\x1f{digests[p.rel]}" for p in graph.pages)) if cache.templates_use_globals else "",
-    )
-    keys = cachemod.render_keys(graph, digests, global_key)
-    state = RenderState(graph, renderer, config.limits["markdown_seconds"], None)
+    state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, keep_bytes=not write)
 
-    # Markdown: every page (cached by content), before any template.
-    md_keys = {p.rel: cachemod.markdown_key(p, digests[p.rel], cachemod.glossary_key(graph), cachemod.url_key(graph), renderer.base_path) for p in graph.pages}
-    todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
-    fresh_md = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
-    markdown_cache = {}
-    for page in graph.pages:
-        md = fresh_md.get(page.rel) or cache.markdown[md_keys[page.rel]]
-        page.html, page.toc, page.fields_html, linked, md_diags = md
-        result.linked[page.rel] = set(linked)
-        diags.extend(md_diags)
-        markdown_cache[md_keys[page.rel]] = md
+    markdown_cache = render_all_markdown(state, sources, cache, result, jobs)
     if diags.failed(strict):
         return _done(result, started)
 
-    # Templates: only pages whose render key changed (all of them for in-memory builds).
+    keys = result.keys = cachemod.render_keys(graph, {s.rel: s.digest for s in sources}, _global_key(site, renderer, sources, cache))
     txn = Transaction(out, writer) if write else None
-    out_abs = Path(os.path.abspath(out))
-    same_out = cache.out == str(out_abs)
-    prev_files = previous.files if previous is not None else {}
-    dirty = [
-        p
-        for p in graph.pages
-        if not (
-            (write and same_out and cachemod.output_unchanged(out_abs, cache.pages.get(p.rel), keys[p.rel]))
-            or (not write and previous is not None and previous.graph is not None and _prev_key(previous, p.rel) == keys[p.rel] and p.output_path in prev_files)
-        )
-    ]
-    state.txn = txn
-    state.keep_bytes = not write
     try:
         if txn is not None:
             txn.begin()
-        rendered = run(render_template, state, [p.rel for p in dirty], jobs)
-        files: dict[str, bytes] = {}
-        for page, (data, page_diags, _changed) in zip(dirty, rendered, strict=True):
-            diags.extend(page_diags)
-            if data is not None:
-                files[page.output_path] = data
-        if not write:
-            for page in graph.pages:
-                files.setdefault(page.output_path, prev_files.get(page.output_path, b""))
-        result.rendered = [p.output_path for p in dirty]
-
+        state.txn = txn
+        dirty = _dirty_pages(graph, keys, out, cache, previous, write)
+        files = render_pages(state, dirty, result, jobs, previous.files if previous else {})
         site_files = render_site_files(renderer, graph, diags)
-        copy_static(site, site_files, diags)
+        copy_static(site, site_files, diags, reserved=set(files) | {p.output_path for p in graph.pages})
         check_output(site_files, diags)
-        files.update(site_files)
-        result.counts = Counter(p.kind for p in graph.pages)
+        if diags.failed(strict) or txn is None:
+            _abort(txn)
+            result.files = {**files, **site_files} if txn is None else {}
+            return _done(result, started)
+        for rel, data in site_files.items():
+            txn.put(rel, data)
+        keep = {p.output_path for p in graph.pages} | set(site_files)
+        search_key = cachemod.digest(*keys.values(), *(cachemod.digest(d) for r, d in sorted(site_files.items()) if r.endswith(".html")))
+        if search and config.search:
+            if search_key == cache.search_key and (out / "pagefind").is_dir():
+                keep |= _existing(out, "pagefind")  # nothing a search could find has changed
+            else:
+                keep |= index_for_search(txn, graph, renderer, site_files, config, diags)
         if diags.failed(strict):
             _abort(txn)
             return _done(result, started)
-        if not write:
-            result.files = files
-            result.keys = keys  # type: ignore[attr-defined]
-            return _done(result, started)
-
-        assert txn is not None
-        for rel, data in site_files.items():
-            txn.put(rel, data)
-        index: dict[str, bytes] = {}
-        if search and config.search:
-            html = _all_html(graph, site_files, txn, out_abs)
-            index = build_index(html, config.language, diags, search_terms(graph, renderer.base_path))
-            for rel, data in index.items():
-                txn.put(rel, data)
-            if diags.failed(strict):
-                _abort(txn)
-                return _done(result, started)
-        keep = {p.output_path for p in graph.pages} | set(site_files) | set(index)
         result.written, result.deleted = txn.commit(keep)
     except BaseException:
         _abort(txn)
         raise
 
-    cache.salt = cachemod.Cache.current_salt()
-    cache.out = str(out_abs)
-    cache.markdown = markdown_cache
-    cache.parsed = {s.digest: (s.parsed, s.body, s.body_line) for s in sources}
-    cache.pages = _page_states(graph, keys, out_abs, cache.pages if same_out else {}, {p.rel for p in dirty})
+    cache.remember(sources, markdown_cache, keys, out, graph, set(dirty), search_key if search and config.search else "")
     cache.save(site)
     return _done(result, started)
 
 
-def _prev_key(previous: BuildResult, rel: str) -> str | None:
-    keys = getattr(previous, "keys", {})
-    return keys.get(rel)
-
-
-def _page_states(
-    graph: SiteGraph, keys: dict[str, str], out: Path, old: dict[str, cachemod.PageState], dirty: set[str]
-) -> dict[str, cachemod.PageState]:
-    states = {}
+def render_all_markdown(
+    state: RenderState, sources: list[SourceFile], cache: cachemod.Cache, result: BuildResult, jobs: int
+) -> dict[str, object]:
+    """Markdown of every page, before any template; unchanged pages come from the cache."""
+    graph = state.graph
+    digests = {s.rel: s.digest for s in sources}
+    site_key = cachemod.digest(cachemod.glossary_key(graph), cachemod.url_key(graph), state.site.base_path)
+    md_keys = {p.rel: cachemod.digest(site_key, p.rel, digests[p.rel]) for p in graph.pages}
+    todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
+    fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
+    kept: dict[str, object] = {}
     for page in graph.pages:
-        if page.rel not in dirty and page.rel in old:
-            states[page.rel] = old[page.rel]
-            continue
-        st = (out / page.output_path).stat()
-        states[page.rel] = cachemod.PageState(keys[page.rel], page.output_path, st.st_size, st.st_mtime_ns)
-    return states
+        md = fresh.get(page.rel) or cache.markdown[md_keys[page.rel]]
+        page.html, page.toc, page.fields_html, linked, md_diags = md
+        result.linked[page.rel] = set(linked)
+        result.diagnostics.extend(md_diags)
+        kept[md_keys[page.rel]] = md
+    return kept
 
 
-def _all_html(graph: SiteGraph, site_files: dict[str, bytes], txn: Transaction, out: Path) -> dict[str, bytes]:
-    """Every HTML page of the new build (staged, or unchanged in the current output)."""
+def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], cache: cachemod.Cache) -> str:
+    """Inputs every page depends on: version, config, templates, build date, menu..."""
+    templates_key = cachemod.tree_digest(theme_dir(), site / "templates")
+    if cache.templates_key != templates_key:
+        cache.templates_key, cache.templates_use_globals = templates_key, renderer.page_templates_use_globals()
+    every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.templates_use_globals else ""
+    return cachemod.digest(
+        cachemod.Cache.current_salt(),
+        repr(sorted(renderer.config.data.items(), key=str)),
+        templates_key,
+        renderer.build_date.isoformat(),
+        repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
+        every_page,
+    )
+
+
+def _dirty_pages(
+    graph: SiteGraph, keys: dict[str, str], out: Path, cache: cachemod.Cache, previous: BuildResult | None, write: bool
+) -> list[str]:
+    """Pages whose output must be rendered: their render key changed or the output is gone."""
+    if write:
+        same_out = cache.out == str(out)
+        return [p.rel for p in graph.pages if not (same_out and cachemod.output_unchanged(out, cache.pages.get(p.rel), keys[p.rel]))]
+    if previous is None:
+        return [p.rel for p in graph.pages]
+    return [p.rel for p in graph.pages if previous.keys.get(p.rel) != keys[p.rel] or p.output_path not in previous.files]
+
+
+def render_pages(state: RenderState, dirty: list[str], result: BuildResult, jobs: int, previous: dict[str, bytes]) -> dict[str, bytes]:
+    """Render (and stage, when writing) the dirty pages; in-memory builds get every page's bytes."""
+    files: dict[str, bytes] = {}
+    for rel, (data, page_diags, _changed) in zip(dirty, run(render_template, state, dirty, jobs), strict=True):
+        result.diagnostics.extend(page_diags)
+        if data is not None:
+            files[state.graph.by_rel[rel].output_path] = data
+    result.rendered = [state.graph.by_rel[rel].output_path for rel in dirty]
+    if state.keep_bytes:
+        for page in state.graph.pages:
+            if page.output_path not in files and page.output_path in previous:
+                files[page.output_path] = previous[page.output_path]
+    return files
+
+
+def index_for_search(
+    txn: Transaction, graph: SiteGraph, renderer: SiteRenderer, site_files: dict[str, bytes], config: Config, diags: Diagnostics
+) -> set[str]:
+    """Index every HTML page of the new build (staged or unchanged); stage the index."""
     html = {rel: data for rel, data in site_files.items() if rel.endswith(".html")}
     for page in graph.pages:
         staged = txn.stage / page.output_path
-        html[page.output_path] = (staged if staged.exists() else out / page.output_path).read_bytes()
-    return html
+        html[page.output_path] = (staged if staged.exists() else txn.out / page.output_path).read_bytes()
+    index = build_index(html, config.language, diags, search_terms(graph, renderer.base_path))
+    for rel, data in index.items():
+        txn.put(rel, data)
+    return set(index)
 
 
-def _existing(out: Path, folder: str) -> list[str]:
+def _existing(out: Path, folder: str) -> set[str]:
     root = out / folder
-    if not root.is_dir():
-        return []
-    return [p.relative_to(out).as_posix() for p in root.rglob("*") if p.is_file()]
+    return {p.relative_to(out).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
 
 
 def _abort(txn: Transaction | None) -> None:
@@ -230,15 +225,13 @@ def build_date(graph: SiteGraph) -> dt.date:
     """SOURCE_DATE_EPOCH when set, else the newest review date: never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     dates = [p.data["last_reviewed"] for p in graph.pages if isinstance(p.data.get("last_reviewed"), dt.date)]
     return max(dates, default=dt.date(1970, 1, 1))
 
 
 def render_site_files(renderer: SiteRenderer, graph: SiteGraph, diags: Diagnostics) -> dict[str, bytes]:
     """Generated pages (home, indexes, levels, handouts, search, 404), sitemap, robots, feed."""
-    import jinja2
-
     files: dict[str, bytes] = {}
     urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages]
     for listing in renderer.listings():
@@ -258,18 +251,16 @@ def render_site_files(renderer: SiteRenderer, graph: SiteGraph, diags: Diagnosti
 
 
 def template_error(exc: Exception, where: str, diags: Diagnostics) -> None:
-    import jinja2
-
     if isinstance(exc, jinja2.TemplateSyntaxError):
         diags.error(f"templates/{exc.name or '?'}", exc.lineno or 0, f"template syntax error: {exc.message}")
     else:
         diags.error(where, 0, f"template error: {exc}")
 
 
-def copy_static(site: Path, files: dict[str, bytes], diags: Diagnostics) -> None:
+def copy_static(site: Path, files: dict[str, bytes], diags: Diagnostics, reserved: set[str] | None = None) -> None:
     """Theme assets (overridable by the site's templates/assets/) and the site's static/."""
     sources = [(theme_dir() / "assets", "assets"), (site / "templates" / "assets", "assets"), (site / "static", "")]
-    generated = set(files)
+    generated = set(files) | (reserved or set())
     for root, prefix in sources:
         if not root.is_dir():
             continue

@@ -15,8 +15,10 @@ hash. The cache lives in ``SITE/.spinesite-cache/``; deleting it only costs time
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,13 +54,41 @@ class Cache:
     templates_use_globals: bool = True  # ...and whether a page template reads every page
 
     def bytecode_dir(self, site: Path) -> Path | None:
-        """Folder for Jinja's compiled-template cache (checked against each template's source)."""
-        folder = site / CACHE_DIR / "jinja"
+        """Folder for Jinja's compiled templates: in the user's cache, never in the (untrusted) site."""
+        folder = user_cache_dir() / "jinja"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError:
             return None
         return folder
+
+    search_key: str = ""  # inputs of the search index last built
+
+    @classmethod
+    def empty(cls) -> Cache:
+        return cls(salt=cls.current_salt())
+
+    def remember(
+        self,
+        sources: list[Any],
+        markdown: dict[str, Any],
+        keys: dict[str, str],
+        out: Path,
+        graph: SiteGraph,
+        rendered: set[str],
+        search_key: str,
+    ) -> None:
+        """Record a successful build: parsed sources, Markdown, and each page's output state."""
+        old = self.pages if self.out == str(out) else {}
+        self.pages = {}
+        for page in graph.pages:
+            if page.rel not in rendered and page.rel in old:
+                self.pages[page.rel] = old[page.rel]
+                continue
+            st = (out / page.output_path).stat()
+            self.pages[page.rel] = PageState(keys[page.rel], page.output_path, st.st_size, st.st_mtime_ns)
+        self.salt, self.out, self.markdown, self.search_key = self.current_salt(), str(out), markdown, search_key
+        self.parsed = {s.digest: (s.parsed, s.body, s.body_line) for s in sources}
 
     @staticmethod
     def current_salt() -> str:
@@ -66,14 +96,23 @@ class Cache:
 
     @classmethod
     def load(cls, site: Path) -> Cache:
+        """The previous build's state, if it carries our own signature (else an empty cache).
+
+        The site folder is untrusted input (a pull request can add any file), so the pickle
+        is only loaded when its HMAC matches the per-user key kept outside the site.
+        """
         path = site / CACHE_DIR / CACHE_FILE
         try:
-            with open(path, "rb") as fh:
-                cache = pickle.load(fh)
+            blob = path.read_bytes()
+            key = _user_key()
+            mac, data = blob[:32], blob[32:]
+            if key is None or not hmac.compare_digest(mac, hmac.new(key, data, hashlib.sha256).digest()):
+                return cls.empty()
+            cache = pickle.loads(data)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            return cls(salt=cls.current_salt())
+            return cls.empty()
         if not isinstance(cache, Cache) or cache.salt != cls.current_salt():
-            return cls(salt=cls.current_salt())
+            return cls.empty()
         return cache
 
     def save(self, site: Path) -> None:
@@ -84,12 +123,41 @@ class Cache:
             gitignore = folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n")
+            key = _user_key()
+            if key is None:
+                return
+            data = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
             tmp = folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
-                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(hmac.new(key, data, hashlib.sha256).digest() + data)
             os.replace(tmp, folder / CACHE_FILE)
         except OSError:
             pass
+
+
+def user_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "spinesite"
+
+
+def _user_key() -> bytes | None:
+    """A random per-user secret (created on first use) that signs the site caches."""
+    path = user_cache_dir() / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        key = secrets.token_bytes(32)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        return key
+    except OSError:
+        return None
 
 
 def digest(*parts: str | bytes) -> str:
@@ -110,10 +178,6 @@ def tree_digest(*roots: Path) -> str:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             parts += [path.relative_to(root).as_posix(), path.read_bytes()]
     return digest(*parts)
-
-
-def markdown_key(page: Page, source_digest: str, glossary_key: str, url_key: str, base_path: str) -> str:
-    return digest(source_digest, page.rel, glossary_key, url_key, base_path)
 
 
 def glossary_key(graph: SiteGraph) -> str:

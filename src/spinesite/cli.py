@@ -158,29 +158,40 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .checks import check_content, check_today
+
     _check_site(args.site)
     result = build(args.site, strict=args.strict, write=False)
-    return report(result, args, "Checked")
+    grades = check_content(result, check_today())
+    return report(result, args, "Checked", grades)
 
 
-def report(result: BuildResult, args: argparse.Namespace, verb: str) -> int:
+def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dict[str, float] | None = None) -> int:
     diags = result.diagnostics.sorted()
     failed = result.diagnostics.failed(args.strict)
     n_err = sum(d.level == "error" for d in diags)
     n_warn = len(diags) - n_err
     kinds = ", ".join(f"{result.counts[k]} {k}" for k in TYPES if result.counts[k])
-    summary = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
+    summary: dict[str, object] = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
+    if grades is not None:
+        summary["reading_grades"] = grades
     if args.format == "json":
         sys.stdout.write(format_json(diags, summary))
     elif args.format == "github":
         sys.stdout.write(format_github(diags))
     else:
         sys.stderr.write(format_text(diags))
+    if args.format == "text" and not args.quiet and grades is not None and result.config is not None:
+        from .checks import grade_summary
+
+        if getattr(args, "verbose", 0):
+            sys.stderr.write("".join(f"  {g:4.1f}  {rel}\n" for rel, g in sorted(grades.items())))
+        print(grade_summary(grades, result.config.checks["reading_grade"]), file=sys.stderr)
     if args.format != "json" and not args.quiet:
         counts = f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
         if failed:
             strict = " (--strict: warnings count as errors)" if args.strict and n_warn and not n_err else ""
-            print(f"Failed: {counts}{strict}; nothing was written.", file=sys.stderr)
+            print(f"Failed: {counts}{strict}{'; nothing was written' * (grades is None)}.", file=sys.stderr)
         else:
             total = sum(result.counts.values())
             print(f"{verb} {total} pages ({kinds}); {counts}; {result.seconds:.2f} s.", file=sys.stderr)

@@ -31,7 +31,7 @@ from .diagnostics import Diagnostics
 from .graph import SiteGraph, page_url
 from .model import Page
 
-EXTENSIONS = ["tables", "footnotes", "attr_list", "toc", "admonition", "sane_lists", "def_list", "abbr"]
+EXTENSIONS = ["tables", "footnotes", "attr_list", "toc", "admonition", "sane_lists"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
 
 ALLOWED_TAGS = {

@@ -14,6 +14,7 @@ Nothing is ever written outside the output folder and its two sibling work folde
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -131,10 +132,8 @@ def _files(root: Path) -> list[Path]:
 def _remove_empty_dirs(root: Path) -> None:
     for dirpath, _dirs, _names in os.walk(root, topdown=False):
         if Path(dirpath) != root:
-            try:
+            with contextlib.suppress(OSError):
                 os.rmdir(dirpath)  # fails (harmlessly) unless empty
-            except OSError:
-                pass
 
 
 def _same(path: Path, data: bytes) -> bool:

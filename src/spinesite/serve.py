@@ -41,14 +41,23 @@ from .diagnostics import Diagnostic
 
 INTERNAL = "/__spinesite/"
 RELOAD_JS = b"""// spinesite serve: reload this page when the site is rebuilt (not part of the built site).
+// Hidden tabs let go of their connection (browsers allow only a few per server) and check
+// again when shown: a different build id means the page is out of date.
 (() => {
-  let seen = null;
-  const events = new EventSource("/__spinesite/events");
-  events.addEventListener("hello", (e) => { if (seen !== null && e.data !== seen) location.reload(); seen = e.data; });
-  events.addEventListener("reload", () => location.reload());
+  let shown = document.currentScript.dataset.build, events = null;
+  const connect = () => {
+    events = new EventSource("/__spinesite/events");
+    events.addEventListener("hello", (e) => { if (e.data !== shown) location.reload(); });
+    events.addEventListener("reload", (e) => { if (e.data !== shown) location.reload(); });
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && events) { events.close(); events = null; }
+    else if (!document.hidden && !events) connect();
+  });
+  if (!document.hidden) connect();
 })();
 """
-RELOAD_TAG = b'<script src="/__spinesite/reload.js"></script>'
+RELOAD_TAG = b'<script src="/__spinesite/reload.js" data-build="%s"></script>'
 WATCHED = ("content", "templates", "static")
 CONFIG = "spinesite.yaml"
 MAX_EVENT_CLIENTS = 64
@@ -125,10 +134,11 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def inject_reload(page: bytes) -> bytes:
-    """The reload script tag before the last ``</body>`` (or at the end)."""
+def inject_reload(page: bytes, build_id: str) -> bytes:
+    """The reload script tag (an external, same-origin script) before the last ``</body>``."""
+    tag = RELOAD_TAG % build_id.encode("ascii")
     at = page.lower().rfind(b"</body>")
-    return page + RELOAD_TAG if at < 0 else page[:at] + RELOAD_TAG + page[at:]
+    return page + tag if at < 0 else page[:at] + tag + page[at:]
 
 
 def error_page(diagnostics: list[Diagnostic]) -> bytes:
@@ -247,7 +257,8 @@ class Server:
 
     def start(self, background_rebuilds: bool = True) -> None:
         """Build, bind, then serve and watch in background threads."""
-        self.rebuild(time.time(), jobs=None)
+        with self.console.working("Building the site"):
+            self.rebuild(time.time(), jobs=None)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
             self._httpd = _HTTPServer((self.host, self.port), self, family)
@@ -345,11 +356,6 @@ class Server:
         else:
             self.console.error(f"build failed ({what}); showing the error page until it is fixed [{ms} ms]")
 
-    def wait_for_generation(self, generation: int, timeout: float) -> bool:
-        """Block until the snapshot generation reaches ``generation`` (tests)."""
-        with self._built:
-            return self._built.wait_for(lambda: self.snapshot.generation >= generation or self._stopping.is_set(), timeout)
-
     def _rebuild_loop(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -435,10 +441,10 @@ class Server:
         key = rel + "index.html" if rel == "" or rel.endswith("/") else rel
         is_html = key.endswith(".html") or "." not in key.rsplit("/", 1)[-1]
         if not snap.ok and is_html:
-            self.send(h, 500, inject_reload(error_page(snap.problems)), CONTENT_TYPES[".html"], head, _ERROR_CSP)
+            self.send(h, 500, inject_reload(error_page(snap.problems), self._build_id(snap)), CONTENT_TYPES[".html"], head, _ERROR_CSP)
         elif key in snap.files:
             data = snap.files[key]
-            self.send(h, 200, inject_reload(data) if key.endswith(".html") else data, content_type(key), head)
+            self.send(h, 200, inject_reload(data, self._build_id(snap)) if key.endswith(".html") else data, content_type(key), head)
         elif not rel.endswith("/") and rel + "/index.html" in snap.files:
             self.send(h, 301, b"", "text/plain", head, {"Location": "./" + quote(rel.rsplit("/", 1)[-1]) + "/"})
         else:
@@ -447,7 +453,7 @@ class Server:
     def _not_found(self, h: _Handler, snap: Snapshot, head: bool, html_like: bool) -> None:
         page = snap.files.get("404.html")
         if html_like and page is not None:
-            self.send(h, 404, inject_reload(page), CONTENT_TYPES[".html"], head)
+            self.send(h, 404, inject_reload(page, self._build_id(snap)), CONTENT_TYPES[".html"], head)
         else:
             self.send(h, 404, b"404 Not Found\n", "text/plain; charset=utf-8", head)
 
@@ -464,6 +470,9 @@ class Server:
         h.end_headers()
         if not head and body:
             h.wfile.write(body)
+
+    def _build_id(self, snap: Snapshot) -> str:
+        return f"{self._instance}-{snap.generation}"
 
     def _events(self, h: _Handler, head: bool) -> None:
         """Server-sent events: ``hello`` with the build id, then ``reload`` after each rebuild."""
@@ -489,7 +498,7 @@ class Server:
             def news() -> bool:
                 return self._stopping.is_set() or self.snapshot.generation != gen
 
-            h.wfile.write(f"retry: 1000\nevent: hello\ndata: {self._instance}-{gen}\n\n".encode())
+            h.wfile.write(f"retry: 1000\nevent: hello\ndata: {self._build_id(self.snapshot)}\n\n".encode())
             while not self._stopping.is_set():
                 with self._built:
                     self._built.wait_for(news, PING_SECONDS)
@@ -497,7 +506,7 @@ class Server:
                     return
                 if self.snapshot.generation != gen:
                     gen = self.snapshot.generation
-                    h.wfile.write(f"event: reload\ndata: {self._instance}-{gen}\n\n".encode())
+                    h.wfile.write(f"event: reload\ndata: {self._build_id(self.snapshot)}\n\n".encode())
                 else:
                     h.wfile.write(b": ping\n\n")
         except OSError:
