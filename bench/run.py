@@ -308,13 +308,17 @@ class SpinesiteBench:
             made_dir = not tdir.exists()
             tdir.mkdir(exist_ok=True)
             override = tdir / "condition.html"
+            own = override.read_bytes() if override.is_file() else None  # a site's own override stays
             before = snapshot(self.out)
-            override.write_text(edited_template(theme_condition, r), encoding="utf-8")
+            override.write_text(edited_template(own.decode() if own else theme_condition, r), encoding="utf-8")
             try:
                 template.append(self.build("one template edited"))
                 template_changed.append(changed_files(before, snapshot(self.out)))
             finally:
-                override.unlink()
+                if own is not None:
+                    override.write_bytes(own)
+                else:
+                    override.unlink()
                 if made_dir:
                     tdir.rmdir()
             self.build("template edit reverted")

@@ -158,12 +158,9 @@ def error_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if not line.startswith(("Failed:", "Built ", "Checked "))]
 
 
-
 def many_pages(site: Path, n: int, body: str = "Short text.\n") -> None:
     """Add ``n`` small pages (content/pages/p0000.md ...) to ``site``."""
     folder = site / "content" / "pages"
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         (folder / f"p{i:04d}.md").write_text(page("pages", f"Page {i}", body), encoding="utf-8")
-
-

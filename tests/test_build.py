@@ -23,7 +23,10 @@ def test_minimal_site_builds(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     code, stdout, err = run_cli(capsys, "build", site, "-o", out)
     assert code == 0
     assert stdout == ""
-    assert re.fullmatch(r"Built 6 pages \(1 conditions, 1 stretches, 1 causes, 1 treatments, 1 glossary, 1 pages\); 0 errors, 0 warnings; \d+\.\d\d s\.\n", err)
+    assert re.fullmatch(
+        r"Built 6 pages \(1 conditions, 1 stretches, 1 causes, 1 treatments, 1 glossary, 1 pages\); 0 errors, 0 warnings; \d+\.\d\d s\.\n",
+        err,
+    )
     for rel in (
         "index.html",
         "404.html",
@@ -51,7 +54,10 @@ def test_links_reverse_links_and_literal_braces(capsys: pytest.CaptureFixture[st
         tmp_path,
         {
             "content/conditions/neck-pain.md": page(
-                "conditions", "Neck pain", "Try the [bridge](bridge.md#steps) or [rest](../treatments/keep-active.md). {{ 7*7 }} {% raw %}\n", extra="stretches: [bridge]\n"
+                "conditions",
+                "Neck pain",
+                "Try the [bridge](bridge.md#steps) or [rest](../treatments/keep-active.md). {{ 7*7 }} {% raw %}\n",
+                extra="stretches: [bridge]\n",
             ),
             "content/stretches/lonely.md": page("stretches", "Lonely stretch"),  # nothing refers to it
             "content/causes/lonely.md": fm("causes", "Lonely cause"),
@@ -67,7 +73,9 @@ def test_links_reverse_links_and_literal_braces(capsys: pytest.CaptureFixture[st
     assert "{{ 7*7 }} {% raw %}" in neck and ">49<" not in neck
     bridge = html(out, "stretches/bridge/index.html")
     recommended = bridge[bridge.index('id="recommended-for"') :]
-    assert recommended.index('href="/conditions/back-pain/">Back pain</a>') < recommended.index('href="/conditions/neck-pain/">Neck pain</a>')
+    assert recommended.index('href="/conditions/back-pain/">Back pain</a>') < recommended.index(
+        'href="/conditions/neck-pain/">Neck pain</a>'
+    )
     assert 'id="recommended-for"' not in html(out, "stretches/lonely/index.html")
 
 
@@ -127,7 +135,10 @@ def test_failed_build_leaves_the_previous_output(capsys: pytest.CaptureFixture[s
     code, _out, err = run_cli(capsys, "build", site, "-o", out)
     assert (code, err.splitlines()) == (
         1,
-        [f"{ABOUT}:2: title: expected text, got a yes/no value (No) (put it in quotes)", "Failed: 1 error, 0 warnings; nothing was written."],
+        [
+            f"{ABOUT}:2: title: expected text, got a yes/no value (No) (put it in quotes)",
+            "Failed: 1 error, 0 warnings; nothing was written.",
+        ],
     )
     after = snapshot(tmp_path)
     after[f"site/{ABOUT}"] = before[f"site/{ABOUT}"]
@@ -170,7 +181,9 @@ def test_disk_full_while_writing(tmp_path: Path, make_site: MakeSite, jobs: int)
     assert snapshot(tmp_path) == before
 
 
-def test_disk_full_from_the_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_from_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import functools
 
     import spinesite.cli

@@ -89,7 +89,12 @@ scalars = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1)),
     st.datetimes(),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=4), max_leaves=12)
+keys = st.sampled_from(KEYS) | st.text(max_size=10) | st.sampled_from(["a\nb", "\t", "x" * 300, "é", ""])
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -99,7 +104,7 @@ def front_matter(draw: st.DrawFn, kind: str) -> str:
     if style == "raw":
         return draw(st.lists(st.sampled_from(SNIPPETS) | st.text(max_size=20), max_size=8).map("\n".join)) + "\n"
     if style == "random":
-        data: Any = draw(st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=10), values, max_size=8) | values)
+        data: Any = draw(st.dictionaries(keys, values, max_size=8) | values)
     else:
         data = yaml.safe_load(f"title: Fuzz page\nsummary: A summary.\n{REQUIRED[kind]}{REVIEW}")
         for key in draw(st.lists(st.sampled_from(KEYS), max_size=3, unique=True)):
@@ -108,7 +113,9 @@ def front_matter(draw: st.DrawFn, kind: str) -> str:
             else:
                 data[key] = draw(values)
     try:
-        return yaml.safe_dump(data, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.sampled_from([False, None, True])), sort_keys=False)
+        return yaml.safe_dump(
+            data, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.sampled_from([False, None, True])), sort_keys=False
+        )
     except (yaml.YAMLError, ValueError, OverflowError):
         return "title: unrepresentable\n"
 
@@ -116,10 +123,12 @@ def front_matter(draw: st.DrawFn, kind: str) -> str:
 @st.composite
 def content_file(draw: st.DrawFn) -> tuple[str, bytes]:
     kind = draw(st.sampled_from(TYPES))
-    name = draw(st.sampled_from(["fuzz.md", "fuzz.md", "fuzz.md", "Fuzz.md", "fuzz-2.md", "x y.md", "caf\u00e9.md"]))
+    name = draw(st.sampled_from(["fuzz.md", "fuzz.md", "fuzz.md", "Fuzz.md", "fuzz-2.md", "x y.md", "caf\u00e9.md", "new\nline.md"]))
     front = draw(front_matter(kind))
     body = draw(st.lists(st.sampled_from(SNIPPETS) | st.text(max_size=40), max_size=12).map(lambda parts: "".join(parts)))
-    opening, closing = draw(st.sampled_from([("---\n", "---\n")] * 6 + [("", "---\n"), ("---\n", ""), ("---\r\n", "---\r\n"), ("\ufeff---\n", "...\n")]))
+    opening, closing = draw(
+        st.sampled_from([("---\n", "---\n")] * 6 + [("", "---\n"), ("---\n", ""), ("---\r\n", "---\r\n"), ("\ufeff---\n", "...\n")])
+    )
     text = opening + front + closing + body
     encoding = draw(st.sampled_from(["utf-8"] * 8 + ["utf-16", "latin-1"]))
     return f"content/{kind}/{name}", text.encode(encoding, errors="replace")

@@ -19,12 +19,14 @@ def check(capsys: pytest.CaptureFixture[str], site: Path) -> tuple[int, list[str
 
 
 def condition(stretches: str = "[bridge]", extra: str = "") -> str:
-    return BACK_PAIN_TEXT.replace("stretches: [bridge]\n", f"stretches:{stretches}\n" if stretches.startswith("\n") else f"stretches: {stretches}\n").replace(
-        "---\n## What", f"{extra}---\n## What"
-    )
+    return BACK_PAIN_TEXT.replace(
+        "stretches: [bridge]\n", f"stretches:{stretches}\n" if stretches.startswith("\n") else f"stretches: {stretches}\n"
+    ).replace("---\n## What", f"{extra}---\n## What")
 
 
-def test_unknown_reference_with_did_you_mean_at_the_item_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
+def test_unknown_reference_with_did_you_mean_at_the_item_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite
+) -> None:
     site = make_site(
         tmp_path,
         {
@@ -54,7 +56,14 @@ def test_reference_to_the_wrong_type_names_the_real_file(capsys: pytest.CaptureF
 
 
 def test_reference_to_a_draft(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
-    site = make_site(tmp_path, {"content/stretches/bridge.md": (MINIMAL / "content/stretches/bridge.md").read_text().replace("---\nCheck", "draft: true\n---\nCheck")})
+    site = make_site(
+        tmp_path,
+        {
+            "content/stretches/bridge.md": (MINIMAL / "content/stretches/bridge.md")
+            .read_text()
+            .replace("---\nCheck", "draft: true\n---\nCheck")
+        },
+    )
     assert check(capsys, site) == (
         1,
         [
@@ -64,7 +73,9 @@ def test_reference_to_a_draft(capsys: pytest.CaptureFixture[str], tmp_path: Path
     )
 
 
-def test_reference_and_link_to_a_file_that_did_not_load_are_not_reported_twice(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
+def test_reference_and_link_to_a_file_that_did_not_load_are_not_reported_twice(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite
+) -> None:
     site = make_site(tmp_path, {"content/stretches/bridge.md": "---\ntitle: [\n---\n"})
     assert check(capsys, site) == (1, ["content/stretches/bridge.md:3: YAML syntax error: did not find expected node content"])
 
@@ -127,7 +138,9 @@ def test_reverse_links_sorted_by_title(tmp_path: Path, make_site: MakeSite) -> N
 # ----------------------------------------------------------------------------- URLs
 
 
-def test_slug_override_onto_another_page_is_one_error_naming_both(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
+def test_slug_override_onto_another_page_is_one_error_naming_both(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite
+) -> None:
     # a.md sorts before about.md: the error still goes to the slug: line that caused it.
     for name in ("a", "x"):
         site = make_site(tmp_path, {f"content/pages/{name}.md": page("pages", "Other", extra="slug: about\n")}, name=f"site-{name}")
@@ -140,7 +153,10 @@ def test_slug_override_onto_another_page_is_one_error_naming_both(capsys: pytest
 def test_two_overrides_onto_one_slug(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
     site = make_site(
         tmp_path,
-        {"content/pages/one.md": page("pages", "One", extra="slug: same\n"), "content/pages/two.md": page("pages", "Two", extra="slug: same\n")},
+        {
+            "content/pages/one.md": page("pages", "One", extra="slug: same\n"),
+            "content/pages/two.md": page("pages", "Two", extra="slug: same\n"),
+        },
     )
     assert check(capsys, site) == (
         1,
@@ -171,7 +187,10 @@ def test_same_slug_in_different_types_is_fine(tmp_path: Path, make_site: MakeSit
 def test_slug_overrides_that_are_not_slugs(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite, slug: str) -> None:
     site = make_site(tmp_path, {"content/pages/x.md": page("pages", "X", extra=f'slug: "{slug}"\n')})
     shown = slug.replace("\\\\", "\\")
-    assert check(capsys, site) == (1, [f"content/pages/x.md:10: slug: '{shown}' is not a valid slug (lower-case letters, digits and hyphens)"])
+    assert check(capsys, site) == (
+        1,
+        [f"content/pages/x.md:10: slug: '{shown}' is not a valid slug (lower-case letters, digits and hyphens)"],
+    )
 
 
 def test_illustration_must_exist_inside_static(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:

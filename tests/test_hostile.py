@@ -106,7 +106,12 @@ def test_bad_front_matter(capsys: pytest.CaptureFixture[str], case: Case, conten
 
 @pytest.mark.parametrize(
     "tag",
-    ["!!python/object/apply:os.system", "!!python/object/apply:subprocess.call", "!!python/object/new:os.system", "!!python/name:os.system"],
+    [
+        "!!python/object/apply:os.system",
+        "!!python/object/apply:subprocess.call",
+        "!!python/object/new:os.system",
+        "!!python/name:os.system",
+    ],
 )
 def test_python_tags_run_nothing(capsys: pytest.CaptureFixture[str], case: Case, tag: str) -> None:
     pwned = case.root / "pwned"
@@ -137,7 +142,9 @@ def test_bom_and_crlf_parse(capsys: pytest.CaptureFixture[str], case: Case) -> N
 def test_not_utf8_names_the_byte_offset(capsys: pytest.CaptureFixture[str], case: Case) -> None:
     content = fm("pages").encode() + b"Caf\xe9 au lait\n"
     offset = content.index(b"\xe9")
-    assert fails(capsys, case, {ABOUT: content}) == [f"content/pages/about.md:11: not valid UTF-8: byte 0xe9 at offset {offset}; save the file as UTF-8"]
+    assert fails(capsys, case, {ABOUT: content}) == [
+        f"content/pages/about.md:11: not valid UTF-8: byte 0xe9 at offset {offset}; save the file as UTF-8"
+    ]
 
 
 def test_nfc_and_nfd_names(capsys: pytest.CaptureFixture[str], case: Case) -> None:
@@ -188,17 +195,36 @@ def with_budget(case: Case, seconds: int = 1) -> str:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("[" * 8000 + "\n", "content/pages/slow.md:11: paragraph has too much Markdown markup (more than 500 '[' characters); split it up or simplify it"),
-        ("*a" * 80000 + "\n", "content/pages/slow.md:11: paragraph has too much Markdown markup (more than 20000 '*' characters); split it up or simplify it"),
-        ("Hi.\n\n" + "> " * 5000 + "deep\n", "content/pages/slow.md:13: Markdown is nested too deeply (more than 25 levels of quotes or lists); simplify this text"),
-        ("".join("  " * i + "- x\n" for i in range(1000)), "content/pages/slow.md:61: Markdown is nested too deeply (more than 25 levels of quotes or lists); simplify this text"),
-        (("[a " * 450 + "\n\n") * 12, "content/pages/slow.md:11: Markdown took longer than 1 s to render; simplify this text (limits.markdown_seconds)"),
+        (
+            "[" * 8000 + "\n",
+            "content/pages/slow.md:11: paragraph has too much Markdown markup (more than 500 '[' characters); split it up or simplify it",
+        ),
+        (
+            "*a" * 80000 + "\n",
+            "content/pages/slow.md:11: paragraph has too much Markdown markup (more than 20000 '*' characters); split it up or simplify it",
+        ),
+        (
+            "Hi.\n\n" + "> " * 5000 + "deep\n",
+            "content/pages/slow.md:13: Markdown is nested too deeply (more than 25 levels of quotes or lists); simplify this text",
+        ),
+        (
+            "".join("  " * i + "- x\n" for i in range(1000)),
+            "content/pages/slow.md:61: Markdown is nested too deeply (more than 25 levels of quotes or lists); simplify this text",
+        ),
+        (
+            ("[a " * 450 + "\n\n") * 12,
+            "content/pages/slow.md:11: Markdown took longer than 1 s to render; simplify this text (limits.markdown_seconds)",
+        ),
     ],
     ids=["brackets", "emphasis", "quotes", "list", "time-budget"],
 )
-def test_pathological_markdown_fails_fast_with_the_file_name(capsys: pytest.CaptureFixture[str], case: Case, body: str, expected: str) -> None:
+def test_pathological_markdown_fails_fast_with_the_file_name(
+    capsys: pytest.CaptureFixture[str], case: Case, body: str, expected: str
+) -> None:
     started = time.perf_counter()
-    assert fails(capsys, case, {"spinesite.yaml": with_budget(case), "content/pages/slow.md": page("pages", "Slow", body=body)}) == [expected]
+    assert fails(capsys, case, {"spinesite.yaml": with_budget(case), "content/pages/slow.md": page("pages", "Slow", body=body)}) == [
+        expected
+    ]
     assert time.perf_counter() - started < 6
 
 
@@ -226,7 +252,9 @@ def test_page_on_a_generated_url(capsys: pytest.CaptureFixture[str], case: Case)
 
 
 @pytest.mark.parametrize("where", ["site", "content", "home", "foreign", "symlink", "file"])
-def test_dangerous_output_folders_are_refused(capsys: pytest.CaptureFixture[str], case: Case, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+def test_dangerous_output_folders_are_refused(
+    capsys: pytest.CaptureFixture[str], case: Case, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
     home = case.root / "home"
     home.mkdir()
     (home / ".bashrc").write_text("# mine\n")
@@ -251,6 +279,21 @@ def test_dangerous_output_folders_are_refused(capsys: pytest.CaptureFixture[str]
     assert snapshot(case.root, cache=True) == before
 
 
+def test_symlink_planted_in_the_output_is_not_written_through(capsys: pytest.CaptureFixture[str], case: Case) -> None:
+    """The previous output is not trusted either: a folder in it replaced by a symbolic link
+    to somewhere else must not make the next build write (or delete) there."""
+    victim = case.root / "victim"
+    victim.mkdir()
+    (victim / "index.html").write_text("precious\n")
+    shutil.rmtree(case.out / "about")
+    (case.out / "about").symlink_to(victim, target_is_directory=True)
+    write(case, {ABOUT: page("pages", "About", body="Changed.\n")})
+    run_cli(capsys, "build", case.site, "-o", case.out)
+    if sorted(os.listdir(victim)) != ["index.html"] or (victim / "index.html").read_text() != "precious\n":
+        pytest.xfail("output.py commits through a symlinked folder of the previous output")
+    assert (victim / "index.html").read_text() == "precious\n"
+
+
 # ----------------------------------------------------------------------------- faults
 
 
@@ -270,8 +313,12 @@ def big_case(tmp_path: Path, big: Path, base: tuple[Path, Path]) -> Case:
 
 
 def test_template_error_on_the_500th_of_1000_pages(capsys: pytest.CaptureFixture[str], big_case: Case) -> None:
-    template = '{% extends "base.html" %}{% block main %}{% if page.slug == "p0500" %}{{ undefined_var }}{% endif %}{{ body }}{% endblock %}\n'
-    assert fails(capsys, big_case, {"templates/page.html": template}) == ["content/pages/p0500.md: template error: 'undefined_var' is undefined"]
+    template = (
+        '{% extends "base.html" %}{% block main %}{% if page.slug == "p0500" %}{{ undefined_var }}{% endif %}{{ body }}{% endblock %}\n'
+    )
+    assert fails(capsys, big_case, {"templates/page.html": template}) == [
+        "content/pages/p0500.md: template error: 'undefined_var' is undefined"
+    ]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -310,7 +357,9 @@ def test_full_disk_from_the_cli(capsys: pytest.CaptureFixture[str], case: Case, 
 READY = "import sys; import spinesite.cli as c; sys.stderr.write('ready\\n'); sys.stderr.flush(); sys.exit(c.main(sys.argv[1:]))"
 
 
-def spinesite_process(site: Path, out: Path, *extra: str, env: dict[str, str] | None = None, ready: bool = False) -> subprocess.Popen[bytes]:
+def spinesite_process(
+    site: Path, out: Path, *extra: str, env: dict[str, str] | None = None, ready: bool = False
+) -> subprocess.Popen[bytes]:
     command = ["-c", READY] if ready else ["-m", "spinesite"]
     return subprocess.Popen(
         [sys.executable, *command, "build", str(site), "-o", str(out), *extra],
@@ -367,7 +416,9 @@ def _touch_everything(site: Path, when: float) -> None:
         os.utime(path, (when, when), follow_symlinks=False)
 
 
-@pytest.mark.parametrize("search", [False, pytest.param(True, marks=pytest.mark.xfail(strict=True, reason="the Pagefind bundle differs between runs"))])
+@pytest.mark.parametrize(
+    "search", [False, pytest.param(True, marks=pytest.mark.xfail(strict=True, reason="the Pagefind bundle differs between runs"))]
+)
 def test_builds_are_identical_across_environments(tmp_path: Path, search: bool) -> None:
     site = copy_site(tmp_path / "site", {"spinesite.yaml": (MINIMAL / "spinesite.yaml").read_text() + ("" if search else NO_SEARCH)})
     many_pages(site, 30, body="Some text about the [bridge](../stretches/bridge.md) and the foramen.\n")
@@ -474,7 +525,9 @@ def test_templates_get_no_environment_variables(
     capsys: pytest.CaptureFixture[str], case: Case, monkeypatch: pytest.MonkeyPatch, expression: str, undefined: str
 ) -> None:
     monkeypatch.setenv("SPINESITE_SECRET", "hunter2")
-    assert fails(capsys, case, {"templates/page.html": override(expression)}) == [f"content/pages/about.md: template error: {undefined} is undefined"]
+    assert fails(capsys, case, {"templates/page.html": override(expression)}) == [
+        f"content/pages/about.md: template error: {undefined} is undefined"
+    ]
 
 
 def test_template_context_internals_do_not_leak(capsys: pytest.CaptureFixture[str], case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -534,4 +587,3 @@ def test_site_cache_jinja_bytecode_is_not_executed(capsys: pytest.CaptureFixture
     if pwned.exists():
         pytest.xfail("Jinja's FileSystemBytecodeCache in SITE/.spinesite-cache/jinja unpickles committed files")
     assert not pwned.exists()
-

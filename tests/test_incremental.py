@@ -141,3 +141,33 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pyte
     assert build(site, tmp_path / "par", jobs=2, incremental=False).ok()
     assert tree(tmp_path / "serial") == tree(tmp_path / "par")
     assert os.cpu_count()
+
+
+def test_in_memory_rebuild_reuses_unchanged_pages(tmp_path: Path) -> None:
+    """``spinesite serve`` rebuilds in memory: only the edited page and its dependants render."""
+    site = tmp_path / "site"
+    make_site(site)
+    first = build(site, write=False, jobs=1)
+    assert first.ok()
+    stretch = site / "content" / "stretches" / "s2.md"
+    stretch.write_text(stretch.read_text() + "\nEdited.\n")
+    second = build(site, write=False, jobs=1, previous=first)
+    assert second.graph is not None
+    page = second.graph.by_rel["content/stretches/s2.md"]
+    assert set(second.rendered) == {page.output_path} | {c.output_path for c in page.backlinks.get("conditions", [])}
+    clean = build(site, write=False, jobs=1, incremental=False)
+    assert second.files == clean.files
+
+
+def test_scaffold_placeholders_are_warnings(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    page = site / "content" / "causes" / "c1.md"
+    page.write_text(page.read_text().replace("summary: Summary of causes 1.", "summary: TODO say what it is") + "\nTODO write this.\n")
+    result = build(site, write=False, jobs=1)
+    lines = [d.format() for d in result.diagnostics.sorted()]
+    assert lines == [
+        "content/causes/c1.md:3: warning: summary: placeholder text 'TODO' still here; replace it",
+        "content/causes/c1.md:18: warning: placeholder text 'TODO' still in the page text; replace it",
+    ]
+    assert result.ok() and not result.ok(strict=True)

@@ -62,7 +62,10 @@ def test_bom_crlf_and_cr_are_normalised(tmp_path: Path, make_site: MakeSite) -> 
     ("content", "expected"),
     [
         (b"---\ntitle: caf\xe9\n---\n", "content/pages/about.md:2: not valid UTF-8: byte 0xe9 at offset 14; save the file as UTF-8"),
-        (b"\xef\xbb\xbf---\ntitle: caf\xe9\n---\n", "content/pages/about.md:2: not valid UTF-8: byte 0xe9 at offset 17; save the file as UTF-8"),
+        (
+            b"\xef\xbb\xbf---\ntitle: caf\xe9\n---\n",
+            "content/pages/about.md:2: not valid UTF-8: byte 0xe9 at offset 17; save the file as UTF-8",
+        ),
         (b"\xff\xfe-\x00-\x00", "content/pages/about.md:1: not valid UTF-8: byte 0xff at offset 0; save the file as UTF-8"),
         (b"---\ntitle: a\x00b\n---\n", "content/pages/about.md:2: contains a NUL character; is this a binary file?"),
     ],
@@ -131,7 +134,10 @@ def test_case_collision_is_one_error_naming_both(tmp_path: Path, make_site: Make
 
 def test_collision_is_reported_even_when_a_file_does_not_load(tmp_path: Path, make_site: MakeSite) -> None:
     site = make_site(tmp_path, {"content/pages/About.md": "not front matter\n"})
-    assert problems(site)[-1] == "content/pages/about.md: file name collides with content/pages/About.md (names differ only in letter case or Unicode form)"
+    assert (
+        problems(site)[-1]
+        == "content/pages/about.md: file name collides with content/pages/About.md (names differ only in letter case or Unicode form)"
+    )
 
 
 def test_nfc_and_nfd_names_collide(tmp_path: Path, make_site: MakeSite) -> None:
@@ -230,3 +236,13 @@ def test_unreadable_file(tmp_path: Path, make_site: MakeSite) -> None:  # pragma
 def test_missing_content_folder(tmp_path: Path, make_site: MakeSite) -> None:
     site = make_site(tmp_path, {"content": None})
     assert load(site) == ([], ["content: no content folder: create content/conditions/, content/stretches/, ..."])
+
+
+def test_file_names_with_control_characters(tmp_path: Path, make_site: MakeSite) -> None:
+    site = make_site(tmp_path, {"content/pages/evil\nname.md": page("pages"), "content/pages/tab\tname.md": page("pages")})
+    rels, diags = load(site)
+    assert diags == [
+        "content/pages/evil\\nname.md: file name contains control characters; rename the file",
+        "content/pages/tab\\tname.md: file name contains control characters; rename the file",
+    ]
+    assert not any("name" in r for r in rels)

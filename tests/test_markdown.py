@@ -25,13 +25,17 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> SiteGraph:
         tmp_path_factory.mktemp("md") / "site",
         {
             "content/causes/bridge.md": fm("causes", "Bridge cause"),  # same slug as the stretch
-            "content/conditions/back-pain.md": page("conditions", "Back pain", extra="stretches: [bridge]\ncauses: [disc-wear, bridge]\ntreatments: [keep-active]\n"),
+            "content/conditions/back-pain.md": page(
+                "conditions", "Back pain", extra="stretches: [bridge]\ncauses: [disc-wear, bridge]\ntreatments: [keep-active]\n"
+            ),
             "content/pages/wip.md": page("pages", "Work in progress", extra="draft: true\n"),
             "content/pages/broken.md": "---\ntitle: [\n---\n",
         },
     )
     result = build(site, write=False, jobs=1)
-    assert [d.format() for d in result.diagnostics.sorted()] == ["content/pages/broken.md:3: YAML syntax error: did not find expected node content"]
+    assert [d.format() for d in result.diagnostics.sorted()] == [
+        "content/pages/broken.md:3: YAML syntax error: did not find expected node content"
+    ]
     assert result.graph is not None
     return result.graph
 
@@ -138,7 +142,24 @@ HOSTILE = [
 def test_sanitiser_neutralises(graph: SiteGraph, snippet: str) -> None:
     html, _diags = render(graph, f"Text.\n\n{snippet}\n\nMore {snippet} inline.\n")
     lowered = html.lower()
-    for bad in ("<script", "<iframe", "onerror", "onclick", "javascript:", "java&#x09;script", "data:text/html", "vbscript:", "<object", "<embed", "<form", "<style", "<base", "<meta", "style=", "<!--"):
+    for bad in (
+        "<script",
+        "<iframe",
+        "onerror",
+        "onclick",
+        "javascript:",
+        "java&#x09;script",
+        "data:text/html",
+        "vbscript:",
+        "<object",
+        "<embed",
+        "<form",
+        "<style",
+        "<base",
+        "<meta",
+        "style=",
+        "<!--",
+    ):
         assert bad not in lowered, (bad, html)
 
 
@@ -170,8 +191,16 @@ def test_body_is_never_a_template(graph: SiteGraph) -> None:
         ("x\n\n" + "[" * 8000, 2, "paragraph has too much Markdown markup (more than 500 '[' characters); split it up or simplify it"),
         ("*a" * 80000, 0, "paragraph has too much Markdown markup (more than 20000 '*' characters); split it up or simplify it"),
         ("<a" * 10001, 0, "paragraph has too much Markdown markup (more than 10000 '<' characters); split it up or simplify it"),
-        ("x\n" + "> " * 5000 + "deep", 1, f"Markdown is nested too deeply (more than {MAX_NESTING} levels of quotes or lists); simplify this text"),
-        ("".join("  " * i + "- x\n" for i in range(1000)), 50, f"Markdown is nested too deeply (more than {MAX_NESTING} levels of quotes or lists); simplify this text"),
+        (
+            "x\n" + "> " * 5000 + "deep",
+            1,
+            f"Markdown is nested too deeply (more than {MAX_NESTING} levels of quotes or lists); simplify this text",
+        ),
+        (
+            "".join("  " * i + "- x\n" for i in range(1000)),
+            50,
+            f"Markdown is nested too deeply (more than {MAX_NESTING} levels of quotes or lists); simplify this text",
+        ),
         ("- " * 1000 + "x", 0, f"Markdown is nested too deeply (more than {MAX_NESTING} levels of quotes or lists); simplify this text"),
         ("".join(f"*[A{i}]: x\n" for i in range(400)), 300, "too many abbreviation definitions (more than 300)"),
     ],
@@ -200,7 +229,9 @@ def test_shape_check_lets_real_text_through(text: str) -> None:
 def test_pathological_body_fails_fast_with_the_file_name(graph: SiteGraph) -> None:
     started = time.perf_counter()
     html, diags = render(graph, "Intro.\n\n" + "[" * 8000 + "\n", body_line=11)
-    assert diags == ["content/pages/about.md:13: paragraph has too much Markdown markup (more than 500 '[' characters); split it up or simplify it"]
+    assert diags == [
+        "content/pages/about.md:13: paragraph has too much Markdown markup (more than 500 '[' characters); split it up or simplify it"
+    ]
     assert html == ""
     assert time.perf_counter() - started < 1
 

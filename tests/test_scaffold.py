@@ -18,11 +18,10 @@ from spinesite.scaffold import (
     ScaffoldError,
     builtin_archetype,
     create,
-    find_body_placeholders,
-    find_placeholders,
     slugify,
     yaml_scalar,
 )
+from spinesite.placeholders import find_body_placeholders, find_placeholders
 from spinesite.schema import SCHEMAS
 from spinesite.yamlnodes import parse
 

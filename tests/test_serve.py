@@ -272,6 +272,8 @@ def test_base_path_from_base_url(tmp_path: Path, make_site) -> None:  # type: ig
     try:
         status, headers, _ = request(server, "/")
         assert (status, headers["location"]) == (302, "./sub/")
+        status, headers, _ = request(server, "/sub")
+        assert (status, headers["location"]) == (301, "./sub/")
         assert request(server, "/sub/conditions/back-pain/")[0] == 200
         assert request(server, "/conditions/back-pain/")[0] == 404
         assert server.url.endswith("/sub/")
@@ -536,3 +538,29 @@ def test_rich_output_on_a_terminal_keeps_brackets() -> None:
     con.error("content/a.md:3: stretches[0]: unknown stretch 'x'")
     text = out.getvalue()
     assert "stretches[0]: unknown stretch 'x'" in text and "\x1b[" in text
+
+
+def test_which_addresses_count_as_this_computer(tmp_path: Path) -> None:
+    for host, loopback in (
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("::", False),
+    ):
+        assert Server(tmp_path, host, 8000)._is_loopback() is loopback, host
+    lan = Server(tmp_path, "192.168.1.20", 8000)
+    lan.port = 8000
+    assert lan._hosts() == frozenset({"localhost:8000", "127.0.0.1:8000", "[::1]:8000", "192.168.1.20:8000"})
+    wildcard = Server(tmp_path, "0.0.0.0", 80)
+    assert wildcard._hosts() == frozenset({"localhost:80", "127.0.0.1:80", "[::1]:80", "localhost", "127.0.0.1", "[::1]"})
+
+
+def test_get_with_a_body_closes_the_connection(shared: Server) -> None:
+    host = f"Host: 127.0.0.1:{shared.port}\r\n".encode()
+    smuggled = b"GET /nope-smuggled/ HTTP/1.1\r\n" + host + b"\r\n"
+    response = raw(shared, b"GET / HTTP/1.1\r\n" + host + b"Content-Length: %d\r\n\r\n" % len(smuggled) + smuggled)
+    assert response.count(b"HTTP/1.1 ") == 1 and status_of(response) == 200
+    assert b"connection: close" in response.lower()

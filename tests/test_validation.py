@@ -10,7 +10,6 @@ from conftest import REVIEW, MakeSite, error_lines, fm, page, run_cli, snapshot
 from spinesite.fields import LEVELS
 
 ABOUT = "content/pages/about.md"
-FAILED_1 = "Failed: 1 error, 0 warnings; nothing was written."
 
 
 def build_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path, site: Path) -> tuple[int, list[str]]:
@@ -181,10 +180,30 @@ def test_same_problems_from_check(capsys: pytest.CaptureFixture[str], tmp_path: 
     site = make_site(tmp_path, {ABOUT: fm("pages", "1.10")})
     before = snapshot(tmp_path)
     code, _out, err = run_cli(capsys, "check", site)
-    assert (code, err.splitlines()) == (1, [f"{ABOUT}:2: title: expected text, got a number (1.10) (put it in quotes)", FAILED_1])
+    assert (code, error_lines(err)) == (1, [f"{ABOUT}:2: title: expected text, got a number (1.10) (put it in quotes)"])
+    assert err.splitlines()[-1].startswith("Failed: 1 error, 0 warnings")
     assert snapshot(tmp_path) == before
 
 
 def test_drafts_are_validated_too(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
     site = make_site(tmp_path, {"content/pages/wip.md": page("pages", "No", extra="draft: true\n")})
-    assert build_lines(capsys, tmp_path, site) == (1, ["content/pages/wip.md:2: title: expected text, got a yes/no value (No) (put it in quotes)"])
+    assert build_lines(capsys, tmp_path, site) == (
+        1,
+        ["content/pages/wip.md:2: title: expected text, got a yes/no value (No) (put it in quotes)"],
+    )
+
+
+def test_control_characters_and_long_values_stay_on_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite
+) -> None:
+    long = "x" * 500
+    site = make_site(tmp_path, {ABOUT: fm("pages", extra=f'"bad\\nkey": 1\nmenu: "a\\tb"\nslug: "Bad\\rslug"\ndraft: "{long}"\n')})
+    assert build_lines(capsys, tmp_path, site) == (
+        1,
+        [
+            f"{ABOUT}:10: bad\\nkey: unknown key",
+            f"{ABOUT}:11: menu: expected a whole number, got 'a\\tb'",
+            f"{ABOUT}:12: slug: 'Bad\\rslug' is not a valid slug (lower-case letters, digits and hyphens)",
+            f"{ABOUT}:13: draft: expected true or false, got '{'x' * 59}…'",
+        ],
+    )

@@ -45,11 +45,17 @@ def test_refuses_home_and_the_root(site: Path, tmp_path: Path) -> None:
 def test_refuses_files_foreign_folders_and_symlinks(site: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     assert refused(site, tmp_path / "file") == f"output path {tmp_path / 'file'} exists and is not a folder"
-    assert refused(site, tmp_path / "file" / "out") == f"cannot create output folder {tmp_path / 'file' / 'out'}: {tmp_path / 'file'} is not a folder"
+    assert (
+        refused(site, tmp_path / "file" / "out")
+        == f"cannot create output folder {tmp_path / 'file' / 'out'}: {tmp_path / 'file'} is not a folder"
+    )
     foreign = tmp_path / "photos"
     foreign.mkdir()
     (foreign / "holiday.jpg").write_bytes(b"\xff\xd8")
-    assert refused(site, foreign) == f"output folder {foreign} is not empty and was not created by spinesite; choose another folder or empty it"
+    assert (
+        refused(site, foreign)
+        == f"output folder {foreign} is not empty and was not created by spinesite; choose another folder or empty it"
+    )
     real = tmp_path / "real-out"
     real.mkdir()
     (tmp_path / "link-out").symlink_to(real, target_is_directory=True)

@@ -69,6 +69,12 @@ def test_impossible_date_stays_text_for_the_validator() -> None:
         ("a: &k x\n*k : y\n", 3, "YAML aliases (*k) are not allowed; write the value out"),
         ("a: &a [*a]\n", 2, "YAML aliases (*a) are not allowed; write the value out"),
         ("a: " + "9" * 5000 + "\n", 2, "number '" + "9" * 39 + "…' is too long (put it in quotes if it is text)"),
+        ("a: b\nc: \x1f\n", 3, "character U+001F is not allowed in front matter (control characters are not allowed)"),
+        (
+            "a: \ud800\n",
+            2,
+            "text is not valid Unicode ('utf-8' codec can't encode character '\\ud800' in position 3: surrogates not allowed)",
+        ),
     ],
 )
 def test_errors_have_the_file_line(text: str, line: int, message: str) -> None:

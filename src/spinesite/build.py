@@ -49,6 +49,7 @@ class BuildResult:
     deleted: int = 0
     seconds: float = 0.0
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
+    cache: cachemod.Cache | None = None  # parsed sources and Markdown, for the next in-memory build
 
     def ok(self, strict: bool = False) -> bool:
         return not self.diagnostics.failed(strict)
@@ -78,14 +79,14 @@ def build(
         check_output_dir(site, out)
     diags = Diagnostics()
     result = BuildResult(diags)
-    cache = cachemod.Cache.load(site) if incremental and write else cachemod.Cache.empty()
+    cache = _cache_for(site, write, incremental, previous)
 
     config = result.config = load_config(site, diags)
     sources = load_content(site, diags, max_bytes=config.limits["max_file_kb"] * 1024, parsed_cache=cache.parsed)
     pages = validate_pages(sources, diags)
     graph = result.graph = build_graph(pages, site, diags)
     result.counts = Counter(p.kind for p in graph.pages)
-    renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if write and incremental else None)
+    renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if incremental else None)
     state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, keep_bytes=not write)
 
     markdown_cache = render_all_markdown(state, sources, cache, result, jobs)
@@ -105,7 +106,9 @@ def build(
         check_output(site_files, diags)
         if diags.failed(strict) or txn is None:
             _abort(txn)
-            result.files = {**files, **site_files} if txn is None else {}
+            if txn is None and not diags.failed(strict):
+                result.files = {**files, **site_files}
+                result.cache = cache.remember_in_memory(sources, markdown_cache)
             return _done(result, started)
         for rel, data in site_files.items():
             txn.put(rel, data)
@@ -127,6 +130,15 @@ def build(
     cache.remember(sources, markdown_cache, keys, out, graph, set(dirty), search_key if search and config.search else "")
     cache.save(site)
     return _done(result, started)
+
+
+def _cache_for(site: Path, write: bool, incremental: bool, previous: BuildResult | None) -> cachemod.Cache:
+    """The signed on-disk cache for builds that write; the previous result's for in-memory ones."""
+    if not incremental:
+        return cachemod.Cache.empty()
+    if write:
+        return cachemod.Cache.load(site)
+    return previous.cache if previous is not None and previous.cache is not None else cachemod.Cache.empty()
 
 
 def render_all_markdown(

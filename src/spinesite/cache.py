@@ -90,6 +90,16 @@ class Cache:
         self.salt, self.out, self.markdown, self.search_key = self.current_salt(), str(out), markdown, search_key
         self.parsed = {s.digest: (s.parsed, s.body, s.body_line) for s in sources}
 
+    def remember_in_memory(self, sources: list[Any], markdown: dict[str, Any]) -> Cache:
+        """A copy holding what an in-memory build (``spinesite serve``) can reuse next time."""
+        return Cache(
+            salt=self.salt,
+            parsed={s.digest: (s.parsed, s.body, s.body_line) for s in sources},
+            markdown=markdown,
+            templates_key=self.templates_key,
+            templates_use_globals=self.templates_use_globals,
+        )
+
     @staticmethod
     def current_salt() -> str:
         return f"{FORMAT}:{__version__}:{sys.version_info[:3]}"

@@ -96,14 +96,20 @@ def _text(data: bytes) -> str:
 # ----------------------------------------------------------------------------- spinesite check
 
 
-def check_content(result: BuildResult, today: dt.date) -> dict[str, float]:
-    """Run every content check on a build result; returns the reading grade of each page."""
+def check_content(result: BuildResult, today: dt.date) -> dict[str, float] | None:
+    """Run every content check on a build result; returns the reading grade of each page.
+
+    They run once the site builds without errors (None otherwise): a page that failed to
+    load or a reference that did not resolve would only echo as orphans and broken links.
+    """
     graph, config, diags = result.graph, result.config, result.diagnostics
     if graph is None or config is None:
-        return {}
-    limits = config.checks
+        return None
     sources = {p.output_path: p.rel for p in graph.pages}
     relocate(diags, sources)
+    if diags.errors:
+        return None
+    limits = config.checks
     grades = reading_grades(graph.pages)
     diags.extend(reading_warnings(grades, limits["reading_grade"]))
     diags.extend(review_dates(graph.pages, today, limits["review_warn_days"]))

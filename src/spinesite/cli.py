@@ -191,7 +191,7 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
         counts = f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
         if failed:
             strict = " (--strict: warnings count as errors)" if args.strict and n_warn and not n_err else ""
-            print(f"Failed: {counts}{strict}{'; nothing was written' * (grades is None)}.", file=sys.stderr)
+            print(f"Failed: {counts}{strict}; nothing was written.", file=sys.stderr)
         else:
             total = sum(result.counts.values())
             print(f"{verb} {total} pages ({kinds}); {counts}; {result.seconds:.2f} s.", file=sys.stderr)

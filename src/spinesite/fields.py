@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostics, did_you_mean
-from .yamlnodes import Key, Parsed
+from .yamlnodes import Key, Parsed, show
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -57,7 +57,7 @@ class Ctx:
 def _label(key: Key) -> str:
     out = ""
     for part in key:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{show(part)}" if out else show(part))
     return out
 
 
@@ -76,7 +76,7 @@ def _describe(value: Any, written: str | None = None) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f"'{value}'"
+    return f"'{show(str(value), 60)}'"
 
 
 class FieldType:
@@ -109,7 +109,7 @@ class Str(FieldType):
         if len(value) > self.max_len:
             return ctx.error(key, f"too long ({len(value)} characters, at most {self.max_len})")
         if self.pattern and not re.match(self.pattern, value):
-            return ctx.error(key, f"'{value}' is not a valid {self.hint}")
+            return ctx.error(key, f"'{show(value, 60)}' is not a valid {self.hint}")
         return value
 
     def json_schema(self) -> dict[str, Any]:

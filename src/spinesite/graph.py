@@ -96,7 +96,9 @@ def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
         other = graph.by_url.get(page.url)
         if other is not None:
             blame, holder = (other, page) if other.data.get("slug") and not page.data.get("slug") else (page, other)
-            diags.error(blame.rel, _slug_line(blame), f"URL {page.url} is also used by {holder.rel}; rename one of the files or change its slug")
+            diags.error(
+                blame.rel, _slug_line(blame), f"URL {page.url} is also used by {holder.rel}; rename one of the files or change its slug"
+            )
         elif page.url in RESERVED:
             diags.error(page.rel, _slug_line(page), f"URL {page.url} is reserved for a generated page; choose another slug")
         else:

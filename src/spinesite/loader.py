@@ -17,7 +17,7 @@ from .diagnostics import Diagnostics
 from .fields import SLUG_RE
 from .model import SourceFile
 from .schema import TYPES
-from .yamlnodes import Parsed, YamlError, parse
+from .yamlnodes import Parsed, YamlError, parse, show
 
 CONTENT = "content"
 BOM = b"\xef\xbb\xbf"
@@ -43,6 +43,9 @@ def load_content(
     for path in _walk(root, site, diags):
         rel = path.relative_to(site).as_posix()
         parts = path.relative_to(root).parts
+        if not rel.isprintable():  # a newline in a name would break every "path:line: message"
+            diags.error(show(rel, 300), 0, "file name contains control characters; rename the file")
+            continue
         if len(parts) != 2 or parts[0] not in TYPES:
             diags.warning(rel, 0, f"ignored: content files belong in content/<type>/, where type is one of {', '.join(TYPES)}")
             continue
@@ -77,7 +80,7 @@ def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
             if p.is_symlink() and not _symlink(p, site, site_real, diags):
                 continue
             if not p.is_file():  # a FIFO or device would block or never end
-                diags.error(p.relative_to(site).as_posix(), 0, "not a regular file")
+                diags.error(show(p.relative_to(site).as_posix(), 300), 0, "not a regular file")
                 continue
             out.append(p)
     return sorted(out)
@@ -85,7 +88,7 @@ def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
 
 def _symlink(p: Path, site: Path, site_real: Path, diags: Diagnostics) -> bool:
     """True when a symlinked file stays inside the site (it is then read like any file)."""
-    rel = p.relative_to(site).as_posix()
+    rel = show(p.relative_to(site).as_posix(), 300)
     target = p.resolve()
     if p.is_dir() or not target.is_relative_to(site_real) or not target.is_file():
         diags.error(rel, 0, "symbolic link to outside the site (or to a folder) is not followed; copy the file instead")
@@ -93,7 +96,9 @@ def _symlink(p: Path, site: Path, site_real: Path, diags: Diagnostics) -> bool:
     return True
 
 
-def load_file(path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: int, parsed_cache: dict[str, Any] | None = None) -> SourceFile | None:
+def load_file(
+    path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: int, parsed_cache: dict[str, Any] | None = None
+) -> SourceFile | None:
     try:
         size = path.stat().st_size
         if size > max_bytes:

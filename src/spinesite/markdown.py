@@ -116,7 +116,11 @@ class Renderer:
             with _time_limit(self.time_budget):
                 html = self.md.convert(text)
         except MarkdownTimeout:
-            self.diags.error(self.page.rel, first_line, f"Markdown took longer than {self.time_budget:g} s to render; simplify this text (limits.markdown_seconds)")
+            self.diags.error(
+                self.page.rel,
+                first_line,
+                f"Markdown took longer than {self.time_budget:g} s to render; simplify this text (limits.markdown_seconds)",
+            )
             return "", []
         except RecursionError:
             self.diags.error(self.page.rel, first_line, "Markdown is nested too deeply to render (quotes or lists inside each other)")
@@ -126,7 +130,11 @@ class Renderer:
         for block in raw_blocks:
             if isinstance(block, str) and sanitise(block) != block:
                 line = _line_of(text, block[:40], first_line)
-                self.diags.warning(self.page.rel, line, "raw HTML was changed by the sanitiser (scripts, event handlers and unsafe URLs are removed); use Markdown instead")
+                self.diags.warning(
+                    self.page.rel,
+                    line,
+                    "raw HTML was changed by the sanitiser (scripts, event handlers and unsafe URLs are removed); use Markdown instead",
+                )
                 break
         return clean, list(getattr(self.md, "toc_tokens", []))
 
@@ -241,14 +249,22 @@ class _LinkProcessor(Treeprocessor):
         target: Page | None = None
         rel = ""
         if path.endswith(".md"):
-            rel = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel), path)) if not path.startswith("/") else posixpath.normpath(path.lstrip("/"))
+            rel = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(page.rel), path))
+                if not path.startswith("/")
+                else posixpath.normpath(path.lstrip("/"))
+            )
             target = self.r.graph.by_rel.get(rel)
             if target is None and "/" not in path:  # a bare 'bridge.md' names a page by slug
                 found = self._by_slug(path[:-3])
                 if len(found) > 1:
                     line = _line_of(self.text, "](" + href, self.first_line)
                     names = ", ".join(p.rel for p in found)
-                    self.r.diags.error(page.rel, line, f"ambiguous link '{href}': several pages are called '{path[:-3]}' ({names}); link by path, e.g. ../{found[0].kind}/{path}")
+                    self.r.diags.error(
+                        page.rel,
+                        line,
+                        f"ambiguous link '{href}': several pages are called '{path[:-3]}' ({names}); link by path, e.g. ../{found[0].kind}/{path}",
+                    )
                     return href
                 target = found[0] if found else None
         elif path.startswith("/"):
@@ -261,7 +277,9 @@ class _LinkProcessor(Treeprocessor):
             if draft is not None:
                 self.r.diags.error(page.rel, line, f"link '{href}' goes to a draft ({draft.rel}); publish it or remove the link")
             elif rel not in self.r.graph.unloaded:  # a file that did not load has its own error
-                self.r.diags.error(page.rel, line, f"broken link '{href}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)")
+                self.r.diags.error(
+                    page.rel, line, f"broken link '{href}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)"
+                )
             return href
         self.r.linked_pages[page.rel].add(target.rel)
         return self.r.base_path + target.url.lstrip("/") + fragment
@@ -273,7 +291,9 @@ class _LinkProcessor(Treeprocessor):
         return None
 
     def _by_slug(self, slug: str) -> list[Page]:
-        return [p for kind in ("conditions", "stretches", "causes", "treatments", "glossary", "pages") if (p := self.r.graph.get(kind, slug))]
+        return [
+            p for kind in ("conditions", "stretches", "causes", "treatments", "glossary", "pages") if (p := self.r.graph.get(kind, slug))
+        ]
 
     def link_glossary(self, root: etree.Element) -> None:
         pattern, terms = self.r.glossary

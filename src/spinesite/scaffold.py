@@ -17,7 +17,6 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .config import CONFIG_FILE
 from .diagnostics import Diagnostics, did_you_mean
@@ -26,7 +25,7 @@ from .graph import RESERVED, page_url
 from .loader import CONTENT, split_front_matter
 from .schema import SCHEMAS, SINGULAR
 from .schemadoc import describe
-from .yamlnodes import Key, YamlError, parse
+from .yamlnodes import YamlError, parse
 
 NEW_TYPES = {
     "condition": "conditions",
@@ -39,7 +38,6 @@ NEW_TYPES = {
 ARCHETYPES = "archetypes"
 BUILTIN_ARCHETYPES = Path(__file__).resolve().parent / "archetypes"
 PLACEHOLDER = "TODO"
-PLACEHOLDER_RE = re.compile(r"\bTODO\b")
 PLACEHOLDER_URL = "https://example.org/TODO"
 REVIEW_DAYS = 365
 MAX_SLUG = 80
@@ -80,32 +78,6 @@ class Created:
     archetype: str  # where the archetype came from, for the message
 
 
-# --- placeholders -----------------------------------------------------------------------
-
-
-def find_placeholders(data: Any, key: Key = ()) -> list[Key]:
-    """Key paths (as in ``Parsed.lines``) of front-matter strings still containing ``TODO``."""
-    if isinstance(data, str):
-        return [key] if PLACEHOLDER_RE.search(data) else []
-    if isinstance(data, dict):
-        return [k for name, value in data.items() for k in find_placeholders(value, (*key, name))]
-    if isinstance(data, list):
-        return [k for i, value in enumerate(data) for k in find_placeholders(value, (*key, i))]
-    return []
-
-
-def find_body_placeholders(body: str, first_line: int = 1) -> list[int]:
-    """Lines of a Markdown body (numbered from ``first_line``) containing ``TODO``, outside code fences."""
-    lines, fence = [], ""
-    for n, line in enumerate(body.split("\n"), first_line):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = "" if fence == marker else (fence or marker)
-            continue
-        if not fence and PLACEHOLDER_RE.search(line):
-            lines.append(n)
-    return lines
 
 
 # --- names ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ scratch folder and the bundle is read back from ``write_files`` in that folder.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import html
 import re
 import tempfile
@@ -148,7 +149,7 @@ def build_index(
             pages[rel] = with_terms(text, terms[rel]) if rel in terms else text
     lang = language.split("-")[0].lower() or "en"
     try:
-        bundle = asyncio.run(asyncio.wait_for(run_pagefind(pages, lang), timeout=60 + 0.1 * len(pages)))
+        bundle = _run_async(pages, lang, timeout=60 + 0.1 * len(pages))
     except Exception as exc:
         reason = "Pagefind took too long" if isinstance(exc, TimeoutError) else str(exc.args[0] if exc.args else type(exc).__name__)
         diags.error("search", 0, f"could not build the search index: {reason} (build with --no-search to skip it)", code="search-index")
@@ -157,6 +158,21 @@ def build_index(
         diags.error("search", 0, "could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)", code="search-index")
         return {}
     return bundle
+
+
+def _run_async(pages: Mapping[str, str], language: str, timeout: float) -> dict[str, bytes]:
+    """``run_pagefind`` in a new event loop: in this thread, or in a helper thread when one is
+    already running here (a build started from async code, or under Playwright's sync API)."""
+
+    def main() -> dict[str, bytes]:
+        return asyncio.run(asyncio.wait_for(run_pagefind(pages, language), timeout))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return main()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(main).result()
 
 
 async def run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, bytes]:

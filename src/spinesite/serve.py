@@ -389,6 +389,7 @@ class Server:
     def _watch_tree(self) -> None:
         import watchfiles
 
+        warned = False
         while not self._stopping.is_set():
             self._restart_tree.clear()
             roots = [self.site / name for name in WATCHED if (self.site / name).is_dir()]
@@ -400,8 +401,11 @@ class Server:
                     *roots, step=self.debounce_ms, stop_event=self._restart_tree, raise_interrupt=False, ignore_permission_denied=True
                 ):
                     self._changes.put((time.time(), {p for _c, p in changes}))
-            except (FileNotFoundError, RuntimeError, OSError):  # a folder vanished while starting
-                self._stopping.wait(0.2)
+            except (RuntimeError, OSError) as exc:  # a folder vanished, or the system's watch limit
+                if not warned and not isinstance(exc, FileNotFoundError):
+                    self.console.warning(f"warning: cannot watch for changes ({exc}); try WATCHFILES_FORCE_POLLING=1")
+                    warned = True
+                self._stopping.wait(1.0)
 
     # --- HTTP --------------------------------------------------------------------------
 
@@ -414,6 +418,8 @@ class Server:
             if hosts[0].strip().lower() not in self.own_hosts:
                 raise Reject(403, "Host header does not name this server")
             path = request_path(target, self.own_hosts)
+            if h.headers.get("Content-Length", "0").strip() not in ("", "0") or h.headers.get("Transfer-Encoding"):
+                h.close_connection = True  # a body we will not read: do not parse it as the next request
         except Reject as exc:
             h.close_connection = True
             self.send(
@@ -432,6 +438,9 @@ class Server:
         if snap.base_path != "/":
             if path == "/":
                 self.send(h, 302, b"", "text/plain", head, {"Location": "." + quote(snap.base_path)})
+                return
+            if path + "/" == snap.base_path:
+                self.send(h, 301, b"", "text/plain", head, {"Location": "./" + quote(path.rsplit("/", 1)[-1]) + "/"})
                 return
             if not path.startswith(snap.base_path):
                 self._not_found(h, snap, head, html_like=True)

@@ -7,6 +7,7 @@ import datetime as dt
 from .diagnostics import Diagnostics
 from .fields import Ctx, validate_fields
 from .model import Page, SourceFile
+from .placeholders import find_body_placeholders, find_placeholders
 from .schema import SCHEMAS
 
 MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
@@ -19,6 +20,7 @@ def validate_pages(sources: list[SourceFile], diags: Diagnostics) -> list[Page]:
         ctx = Ctx(src.rel, src.parsed, diags)
         data = validate_fields(src.parsed.value, SCHEMAS[src.kind], ctx)
         _check_review_dates(data, ctx)
+        _warn_placeholders(src, diags)
         slug = data.get("slug") or src.slug
         pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed))
     return pages
@@ -31,3 +33,12 @@ def _check_review_dates(data: dict[str, object], ctx: Ctx) -> None:
             ctx.error(("next_review",), f"must be after last_reviewed ({last.isoformat()})")
         elif nxt - last > MAX_REVIEW_GAP:
             ctx.error(("next_review",), "must be at most 3 years after last_reviewed")
+
+
+def _warn_placeholders(src: SourceFile, diags: Diagnostics) -> None:
+    """``TODO`` left by ``spinesite new``: a warning (an error with --strict), never a crash."""
+    for key in find_placeholders(src.parsed.value):
+        label = "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(key))
+        diags.warning(src.rel, src.parsed.line(key), f"{label}: placeholder text 'TODO' still here; replace it")
+    for line in find_body_placeholders(src.body, src.body_line):
+        diags.warning(src.rel, line, "placeholder text 'TODO' still in the page text; replace it")

@@ -82,8 +82,14 @@ def parse(text: str, first_line: int = 1) -> Parsed:
         line = mark.line + first_line if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(line, f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        line = text.count("\n", 0, max(0, int(exc.position))) + first_line
+        raise YamlError(line, f"character U+{char:04X} is not allowed in front matter ({exc.reason})") from None
     except yaml.YAMLError as exc:
-        raise YamlError(0, f"YAML error: {exc}") from None
+        raise YamlError(0, "YAML error: " + " ".join(str(exc).split())) from None
+    except UnicodeError as exc:  # lone surrogates: only from callers, never from a decoded file
+        raise YamlError(first_line, f"text is not valid Unicode ({exc})") from None
     except RecursionError:  # pragma: no cover - _prescan bounds the depth first
         raise YamlError(first_line, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
     out = Parsed(None)
@@ -116,7 +122,9 @@ def _tag(tag: str) -> str:
     return "!!" + tag[len(YAML_PREFIX) :] if tag.startswith(YAML_PREFIX) else tag
 
 
-def _short(text: str, limit: int = 40) -> str:
+def show(text: str, limit: int = 40) -> str:
+    """Author text made safe for a one-line diagnostic: control characters escaped, long text cut."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -151,7 +159,7 @@ class _Converter:
             return items
         assert isinstance(node, ScalarNode)
         if node.tag != YAML_PREFIX + "str":
-            self.raw[key] = _short(str(node.value))
+            self.raw[key] = show(str(node.value))
         elif node.style in ("|", ">"):
             self.text_lines[key] = self.line_of(node) + 1
         try:
@@ -160,8 +168,10 @@ class _Converter:
             if node.tag == YAML_PREFIX + "timestamp":
                 return str(node.value)  # e.g. 2026-02-30: the field type reports it as not a date
             if node.tag == YAML_PREFIX + "int":
-                raise YamlError(self.line_of(node), f"number '{_short(str(node.value))}' is too long (put it in quotes if it is text)") from None
-            raise YamlError(self.line_of(node), f"invalid value '{_short(str(node.value))}': {_short(str(exc), 120)}") from None
+                raise YamlError(
+                    self.line_of(node), f"number '{show(str(node.value))}' is too long (put it in quotes if it is text)"
+                ) from None
+            raise YamlError(self.line_of(node), f"invalid value '{show(str(node.value))}': {show(str(exc), 120)}") from None
 
     def _mapping(self, node: MappingNode, key: Key) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -173,7 +183,7 @@ class _Converter:
             self._visit(key_node)
             name = key_node.value
             if name in result:
-                raise YamlError(self.line_of(key_node), f"duplicate key '{_short(name)}'")
+                raise YamlError(self.line_of(key_node), f"duplicate key '{show(name)}'")
             self.lines[(*key, name)] = self.line_of(key_node)
             result[name] = self.convert(value_node, (*key, name))
         return result

@@ -66,8 +66,8 @@ def _serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
 def _build(site: Path, out: Path) -> None:
     from spinesite.build import build
 
-    result = build(site, out, incremental=False, jobs=1)
-    assert result.ok(), [d.format() for d in result.diagnostics.items]
+    problems = [d.format() for d in build(site, out, incremental=False, jobs=1).diagnostics.errors]
+    assert problems == []
     assert (out / "pagefind" / "pagefind.js").is_file()
 
 
