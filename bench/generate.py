@@ -469,8 +469,10 @@ def _related(it: Item) -> list[tuple[str, str]]:
 
 HUGO_CONFIG = """baseURL = "https://bench.example.org/"
 title = "{title}"
-languageCode = "en-gb"
 disableKinds = ["taxonomy", "term"]
+
+[services.rss]
+limit = 20  # like spinesite's feed (feed_entries: 20)
 
 [markup.goldmark.renderer]
 unsafe = false

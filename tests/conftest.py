@@ -6,6 +6,7 @@
 - ``snapshot(dir)``: path → content digest of everything below ``dir`` (to show what changed).
 - ``run_cli(capsys, *args)``: ``spinesite.cli.main`` → (exit code, stdout, stderr).
 - ``fm(...)`` / ``page(...)``: valid front matter for each content type, to build small sites.
+- ``--run-slow`` runs the tests marked ``slow``; builds use a private XDG_CACHE_HOME.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,18 @@ def copy_site(dest: Path, files: dict[str, str | bytes | None] | None = None, ba
 
 
 MakeSite = Callable[..., Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds keep a per-user cache (XDG_CACHE_HOME/spinesite): keep the tests' out of ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -87,9 +87,22 @@ def test_bytes_that_are_not_utf8(tmp_path: Path, make_site: MakeSite, content: b
         ("---\n- a\n- b\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got a list"),
         ("---\njust words\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got 'just words'"),
         ("---\n42\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got '42'"),
+        ("---\n0\n\ncafé\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got '0\\ncafé'"),
         ("---\ntitle: [a\n---\n", "content/pages/about.md:3: YAML syntax error: did not find expected ',' or ']'"),
     ],
-    ids=["empty", "whitespace", "json", "no-opening", "blank-first-line", "unclosed", "list", "scalar", "number", "yaml-syntax"],
+    ids=[
+        "empty",
+        "whitespace",
+        "json",
+        "no-opening",
+        "blank-first-line",
+        "unclosed",
+        "list",
+        "scalar",
+        "number",
+        "multi-line",
+        "yaml-syntax",
+    ],
 )
 def test_front_matter_shape(tmp_path: Path, make_site: MakeSite, content: str, expected: str) -> None:
     rels, diags = load(make_site(tmp_path, {ABOUT: content}))

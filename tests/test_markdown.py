@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -262,16 +261,6 @@ def test_time_budget_leaves_an_outer_alarm_alone(graph: SiteGraph) -> None:
     assert fired == [1]
 
 
-@pytest.fixture
-def low_recursion_limit() -> Iterator[None]:
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(len(inspect.stack()) + 120)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
-
-
 def test_recursion_error_becomes_a_diagnostic(graph: SiteGraph) -> None:
     body = "".join("    " * i + "- item\n" for i in range(MAX_NESTING))  # fine by the shape check
     about = graph.get("pages", "about")
@@ -288,3 +277,14 @@ def test_recursion_error_becomes_a_diagnostic(graph: SiteGraph) -> None:
     assert [d.format() for d in diags.sorted()] == [
         "content/pages/about.md:11: Markdown is nested too deeply to render (quotes or lists inside each other)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "warned"),
+    [("<a href=\"/x/\">x</a>", False), ("<kbd>Ctrl</kbd>", False), ("<span class=\"a\">x</span>", False),
+     ("<script>x</script>", True), ("<img src=x onerror=y>", True), ("<a href=\"java&#x09;script:x\">x</a>", True)],
+)  # fmt: skip
+def test_sanitiser_warning_only_when_something_is_removed(raw: str, warned: bool) -> None:
+    from spinesite.markdown import sanitiser_removes
+
+    assert sanitiser_removes(raw) is warned

@@ -103,7 +103,7 @@ def build(
         files = render_pages(state, dirty, result, jobs, previous.files if previous else {})
         site_files = render_site_files(renderer, graph, diags)
         copy_static(site, site_files, diags, reserved=set(files) | {p.output_path for p in graph.pages})
-        check_output(site_files, diags)
+        check_output(site_files, diags, base_url=config.base)
         if diags.failed(strict) or txn is None:
             _abort(txn)
             if txn is None and not diags.failed(strict):

@@ -30,7 +30,7 @@ from .model import Page
 
 CACHE_DIR = ".spinesite-cache"
 CACHE_FILE = "state.pickle"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass

@@ -6,7 +6,8 @@
   pages nothing links to, images without alt text, broken links and ``#anchors``.
 
 Each check is a small function returning diagnostics; problems in the HTML of a content
-page are reported at its source file, with the output file and line in the message.
+page are reported at its source file, with the output file and line at the end of the
+message: ``content/pages/about.md: <img src> loads from another origin: //x/a.png (about/index.html line 10)``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .diagnostics import Diagnostic, Diagnostics
 from .htmlscan import Finding, Scan, SiteBase, scan_css, scan_html, show, site_path
 from .model import Page
+from .prescreen import cannot_flag
 from .readability import fk_grade, prose_of_markdown, words
 
 if TYPE_CHECKING:
@@ -55,7 +57,10 @@ def check_output(
     base = SiteBase.from_url(base_url if base_url is not None else base_url_of(files))
     for out in sorted(files):
         if out.endswith(HTML_SUFFIXES):
-            findings = scan_html(_text(files[out]), base, base.doc_url(out)).result()
+            text = _text(files[out])
+            if cannot_flag(text, base.path):
+                continue
+            findings = scan_html(text, base, base.doc_url(out)).result()
         elif out.endswith(".css"):
             scan = Scan()
             for f in scan_css(_text(files[out]), base):
@@ -77,7 +82,7 @@ def base_url_of(files: Mapping[str, bytes]) -> str | None:
 def located(out: str, f: Finding, sources: Mapping[str, str], level: Any, code: str) -> Diagnostic:
     """A finding in output file ``out``: at the source file when there is one, else at ``out:line``."""
     if out in sources:
-        return Diagnostic(sources[out], 0, f"{out}:{f.line}: {f.message}", level, code)
+        return Diagnostic(sources[out], 0, f"{f.message} ({out} line {f.line})", level, code)
     return Diagnostic(out, f.line, f.message, level, code)
 
 
@@ -140,8 +145,8 @@ def page_prose(page: Page) -> str:
                 parts += [str(item[k]) for k in PROSE_KEYS if item.get(k)]
             elif isinstance(item, str):
                 parts.append(item)
-    sentences = [_sentence(p) for p in parts]
-    return "\n\n".join([*(s for s in sentences if s), prose_of_markdown(page.body)])
+    blocks = [*(_sentence(p) for p in parts), prose_of_markdown(page.body)]
+    return "\n\n".join(b for b in blocks if b)
 
 
 def _sentence(text: str) -> str:

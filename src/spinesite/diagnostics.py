@@ -32,9 +32,15 @@ class Diagnostic:
 
     def github(self) -> str:
         kind = "error" if self.level == "error" else "warning"
-        msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        loc = f"file={self.path}" + (f",line={self.line}" if self.line else "")
+        msg = _escape(self.message)
+        path = _escape(self.path).replace(",", "%2C").replace(":", "%3A")
+        loc = f"file={path}" + (f",line={self.line}" if self.line else "")
         return f"::{kind} {loc}::{msg}"
+
+
+def _escape(text: str) -> str:
+    """GitHub workflow-command escaping of data (properties also escape ',' and ':')."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 @dataclass

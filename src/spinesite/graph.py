@@ -10,6 +10,7 @@ from .diagnostics import Diagnostics, did_you_mean
 from .fields import LEVELS, _label
 from .model import Page
 from .schema import SINGULAR, TYPES, ref_fields
+from .yamlnodes import show
 
 # URLs the generator itself produces; a page may not take them.
 RESERVED = {
@@ -185,7 +186,9 @@ def _check_illustrations(pages: list[Page], site: Path, diags: Diagnostics) -> N
         src = str(image["src"])
         target = (static / src.lstrip("/")).resolve()
         if not target.is_relative_to(static) or not target.is_file():
-            diags.error(page.rel, page.parsed.line(("illustration", "src")), f"illustration.src: no file static{'/' + src.lstrip('/')}")
+            diags.error(
+                page.rel, page.parsed.line(("illustration", "src")), f"illustration.src: no file static/{show(src.lstrip('/'), 200)}"
+            )
 
 
 def _levels(pages: list[Page]) -> dict[str, list[Page]]:

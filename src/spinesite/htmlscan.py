@@ -49,6 +49,7 @@ _CSS = re.compile(
       | (?:-webkit-)?image-set\((?P<set>[^()]*)\)""",
     re.IGNORECASE | re.VERBOSE,
 )
+_REFRESH = re.compile(r"\s*(?:[\d.]+\s*)?[;,]\s*(?:url\s*=\s*)?(['\"]?)(.*)", re.IGNORECASE | re.DOTALL)
 _CSS_STRING = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
 
@@ -132,20 +133,10 @@ def unsafe_scheme(url: str) -> str | None:
 
     Whitespace and control characters anywhere are ignored, as some browsers do.
     """
-    text = _NOISE.sub("", url[:64]).lower()
-    if len(text) < 27 < len(url):  # much noise in front: look further, one character at a time
-        text = _head(url)
+    if ":" not in url:
+        return None
+    text = _NOISE.sub("", url).lower()
     return next((s for s in UNSAFE_SCHEMES if text.startswith(s)), None)
-
-
-def _head(url: str) -> str:
-    head: list[str] = []
-    for c in url:
-        if c > " " and not "\x7f" <= c <= "\x9f" and not c.isspace():
-            head.append(c.lower())
-            if len(head) == 27:
-                break
-    return "".join(head)
 
 
 def _browser_url(url: str) -> str:
@@ -158,6 +149,8 @@ def is_foreign(url: str, base: SiteBase) -> bool:
     u = _browser_url(url)
     if u.startswith("//"):
         return True
+    if ":" not in u:
+        return False  # a path: this site
     try:
         parts = urlsplit(u)
     except ValueError:
@@ -449,15 +442,8 @@ def _srcset_urls(srcset: str) -> list[str]:
 
 def _refresh_url(content: str) -> str:
     """The URL of ``<meta http-equiv=refresh content="5; url=...">`` ("" when none)."""
-    m = re.search(r"[;,]", content)
+    m = _REFRESH.match(content)
     if m is None:
         return ""
-    rest = content[m.end() :].strip()
-    if rest[:3].lower() == "url":
-        after = rest[3:].lstrip()
-        if after.startswith("="):
-            rest = after[1:].lstrip()
-    if rest[:1] in ("'", '"'):
-        end = rest.find(rest[0], 1)
-        rest = rest[1:end] if end > 0 else rest[1:]
-    return rest
+    url = m.group(2).strip()
+    return url[: -len(m.group(1))] if m.group(1) and url.endswith(m.group(1)) else url

@@ -63,7 +63,10 @@ def _about(page: Page, abs_url: Any) -> dict[str, Any] | None:
             "@type": "MedicalCondition",
             "name": page.title,
             "alternateName": list(d.get("aliases") or []),
-            "associatedAnatomy": [{"@type": "AnatomicalStructure", "name": n} for n in [*(d.get("anatomy") or []), *(f"{lv} spinal level" for lv in d.get("spine_levels") or [])]],
+            "associatedAnatomy": [
+                {"@type": "AnatomicalStructure", "name": n}
+                for n in [*(d.get("anatomy") or []), *(f"{lv} spinal level" for lv in d.get("spine_levels") or [])]
+            ],
             "signOrSymptom": [{"@type": "MedicalSignOrSymptom", "name": s} for s in d.get("symptoms") or []],
             "cause": _ref_list(page, "causes", "MedicalCause", abs_url),
             "possibleTreatment": [

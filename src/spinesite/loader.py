@@ -137,8 +137,7 @@ def load_file(
     if parsed.value is None:
         parsed = Parsed({}, {(): 1})
     if not isinstance(parsed.value, dict):
-        shown = str(parsed.value)
-        got = "a list" if isinstance(parsed.value, list) else f"'{shown if len(shown) <= 40 else shown[:39] + '…'}'"
+        got = "a list" if isinstance(parsed.value, list) else f"'{show(str(parsed.value))}'"
         diags.error(rel, parsed.line(()), f"front matter must be a mapping of 'key: value' lines, got {got}")
         return None
     return SourceFile(rel, kind, slug, parsed, body, body_line, digest)

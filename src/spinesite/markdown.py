@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import posixpath
 import re
 import signal
@@ -30,6 +31,7 @@ from markdown.treeprocessors import Treeprocessor
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, page_url
 from .model import Page
+from .yamlnodes import show
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "toc", "admonition", "sane_lists"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
@@ -128,7 +130,7 @@ class Renderer:
         raw_blocks = list(getattr(self.md.htmlStash, "rawHtmlBlocks", []))
         clean = sanitise(html)
         for block in raw_blocks:
-            if isinstance(block, str) and sanitise(block) != block:
+            if isinstance(block, str) and sanitiser_removes(block):
                 line = _line_of(text, block[:40], first_line)
                 self.diags.warning(
                     self.page.rel,
@@ -137,6 +139,29 @@ class Renderer:
                 )
                 break
         return clean, list(getattr(self.md, "toc_tokens", []))
+
+
+_RAW_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--")
+_RAW_ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+
+
+def sanitiser_removes(raw: str) -> bool:
+    """Whether the sanitiser would drop anything from an author's raw HTML (to warn about it)."""
+    for m in _RAW_TAG.finditer(raw):
+        if m.group(0) == "<!--":
+            return True
+        tag = m.group(2).lower()
+        if tag not in ALLOWED_TAGS:
+            return True
+        allowed = ALLOWED_ATTRS["*"] | ALLOWED_ATTRS.get(tag, set())
+        for attr in _RAW_ATTR.finditer(m.group(3)):
+            name, value = attr.group(1).lower(), html_lib.unescape((attr.group(2) or "").strip("\"'"))
+            if name not in allowed:
+                return True
+            scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", re.sub(r"[\x00-\x20]", "", value))
+            if name in ("href", "src") and scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                return True
+    return False
 
 
 def shape_problem(text: str) -> tuple[int, str] | None:
@@ -263,7 +288,7 @@ class _LinkProcessor(Treeprocessor):
                     self.r.diags.error(
                         page.rel,
                         line,
-                        f"ambiguous link '{href}': several pages are called '{path[:-3]}' ({names}); link by path, e.g. ../{found[0].kind}/{path}",
+                        f"ambiguous link '{show(href, 200)}': several pages are called '{show(path[:-3], 100)}' ({names}); link by path, e.g. ../{found[0].kind}/{show(path, 100)}",
                     )
                     return href
                 target = found[0] if found else None
@@ -275,10 +300,12 @@ class _LinkProcessor(Treeprocessor):
             line = _line_of(self.text, "](" + href, self.first_line)
             draft = self._draft(path, rel)
             if draft is not None:
-                self.r.diags.error(page.rel, line, f"link '{href}' goes to a draft ({draft.rel}); publish it or remove the link")
+                self.r.diags.error(page.rel, line, f"link '{show(href, 200)}' goes to a draft ({draft.rel}); publish it or remove the link")
             elif rel not in self.r.graph.unloaded:  # a file that did not load has its own error
                 self.r.diags.error(
-                    page.rel, line, f"broken link '{href}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)"
+                    page.rel,
+                    line,
+                    f"broken link '{show(href, 200)}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)",
                 )
             return href
         self.r.linked_pages[page.rel].add(target.rel)

@@ -77,10 +77,14 @@ class Transaction:
             os.replace(self.stage, self.out)
             return len(staged), 0
         wanted = set(keep) | set(staged) | {MARKER}
+        links = _symlinks(self.out)  # never write or delete through a link planted in the output
         stale = [rel for rel in (p.relative_to(self.out).as_posix() for p in _files(self.out)) if rel not in wanted]
         done: list[tuple[str, bool]] = []  # (rel, had an old version)
         self.backup.mkdir()
         try:
+            for rel in links:
+                _move(self.out / rel, self.backup / rel)
+                done.append((rel, True))
             for rel in staged:
                 target = self.out / rel
                 had_old = target.exists() or target.is_symlink()
@@ -123,9 +127,20 @@ def _move(src: Path, dest: Path) -> None:
 
 
 def _files(root: Path) -> list[Path]:
+    """Regular files under ``root`` (symbolic links are not followed or listed)."""
     out = []
     for dirpath, _dirs, names in os.walk(root):
-        out += [Path(dirpath) / n for n in names]
+        out += [p for n in names if not (p := Path(dirpath) / n).is_symlink()]
+    return sorted(out)
+
+
+def _symlinks(root: Path) -> list[str]:
+    """Symbolic links (to files or folders) anywhere under ``root``, outermost first."""
+    out = []
+    for dirpath, dirs, names in os.walk(root):
+        for name in [*dirs, *names]:
+            if (Path(dirpath) / name).is_symlink():
+                out.append((Path(dirpath) / name).relative_to(root).as_posix())
     return sorted(out)
 
 

@@ -57,7 +57,7 @@ def render_template(state: RenderState, rel: str) -> TemplateResult:
     except jinja2.TemplateError as exc:
         diags.error(page.rel, 0, f"template error: {exc}")
         return None, diags.items, False
-    check_output({page.output_path: data}, diags)
+    check_output({page.output_path: data}, diags, base_url=state.site.config.base, sources={page.output_path: page.rel})
     changed = False
     if state.txn is not None and not diags.errors:
         changed = state.txn.put(page.output_path, data)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import html
+import json
 import re
 import tempfile
 from collections.abc import Mapping
@@ -101,7 +102,11 @@ def _hrefs(page: Page) -> list[str]:
     parts = [page.html]
     for value in page.fields_html.values():
         parts.extend([value] if isinstance(value, str) else value)
-    return [html.unescape(m.group(1) if m.group(1) is not None else m.group(2)) for tag in _A_TAG.findall("".join(parts)) if (m := _HREF.search(tag))]
+    return [
+        html.unescape(m.group(1) if m.group(1) is not None else m.group(2))
+        for tag in _A_TAG.findall("".join(parts))
+        if (m := _HREF.search(tag))
+    ]
 
 
 def with_terms(page_html: str, terms: SearchTerms) -> str:
@@ -144,7 +149,7 @@ def build_index(
     terms = terms or {}
     pages = {}
     for rel, data in files.items():
-        if rel.endswith(".html") and not rel.startswith(BUNDLE_DIR + "/"):
+        if rel.endswith(".html") and not rel.startswith((BUNDLE_DIR + "/", "/")) and ".." not in rel.split("/"):
             text = data.decode("utf-8", "replace")
             pages[rel] = with_terms(text, terms[rel]) if rel in terms else text
     lang = language.split("-")[0].lower() or "en"
@@ -155,7 +160,12 @@ def build_index(
         diags.error("search", 0, f"could not build the search index: {reason} (build with --no-search to skip it)", code="search-index")
         return {}
     if f"{BUNDLE_DIR}/pagefind.js" not in bundle or f"{BUNDLE_DIR}/pagefind-entry.json" not in bundle:
-        diags.error("search", 0, "could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)", code="search-index")
+        diags.error(
+            "search",
+            0,
+            "could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)",
+            code="search-index",
+        )
         return {}
     return bundle
 
@@ -190,8 +200,18 @@ async def run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, byt
             index = await service.create_index({"force_language": language, "exclude_selectors": list(EXCLUDE)})
             await index.add_directory(str(site))
             await index.write_files(output_path=str(out))
-        return {
-            f"{BUNDLE_DIR}/{path.relative_to(out).as_posix()}": path.read_bytes()
-            for path in sorted(out.rglob("*"))
-            if path.is_file() and path.name not in UNUSED_FILES
-        }
+        files = {path.relative_to(out).as_posix(): path for path in sorted(out.rglob("*")) if path.is_file()}
+        unused = _unused(files)
+        return {f"{BUNDLE_DIR}/{rel}": path.read_bytes() for rel, path in files.items() if rel not in unused}
+
+
+def _unused(files: Mapping[str, Path]) -> set[str]:
+    """Bundle files the search page never loads: the prebuilt UIs, and the WASM of languages
+    the index does not have (``wasm.unknown.pagefind`` when every page is English)."""
+    unused = set(UNUSED_FILES)
+    entry = files.get("pagefind-entry.json")
+    if entry is not None:
+        languages = json.loads(entry.read_bytes()).get("languages", {})
+        wanted = {f"wasm.{lang.get('wasm') or 'unknown'}.pagefind" for lang in languages.values()}
+        unused |= {rel for rel in files if rel.startswith("wasm.") and rel not in wanted}
+    return unused

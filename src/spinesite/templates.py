@@ -16,10 +16,10 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .config import Config
-from .diagnostics import Diagnostics
 from .graph import SiteGraph, level_url
 from .jsonld import dumps_script_safe, page_jsonld
 from .listings import INDEX_TITLES, listings, treatments_by_category
@@ -34,7 +34,14 @@ PAGE_TEMPLATES = {
     "pages": "page.html",
 }
 _ID_RE = re.compile(r'\bid="([^"]*)"')
-KIND_LABEL = {"conditions": "Condition", "stretches": "Exercise", "causes": "Cause", "treatments": "Treatment", "glossary": "Glossary", "pages": "Page"}
+KIND_LABEL = {
+    "conditions": "Condition",
+    "stretches": "Exercise",
+    "causes": "Cause",
+    "treatments": "Treatment",
+    "glossary": "Glossary",
+    "pages": "Page",
+}
 
 
 def theme_dir() -> Path:
@@ -51,7 +58,7 @@ def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment
     if (site / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(site / "templates"))
     loaders.append(jinja2.FileSystemLoader(theme_dir()))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

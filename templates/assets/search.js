@@ -124,10 +124,12 @@
           say("No results" + what + note + ". Try another word, or browse all pages below.");
           return;
         }
-        say(plural(n, "result", "results") + what + note + ".");
         pending = search.results;
-        return showMore(false, normalise(query));
-      }).catch(function () {
+        return showMore(false, normalise(query)).then(function () {
+          if (mine === generation) say(plural(n, "result", "results") + what + note + ".");
+        });
+      }).catch(function (error) {
+        if (window.console) window.console.error("spinesite search:", error);
         if (mine !== generation) return;
         clearResults();
         say("Search is not available right now. You can browse all pages below.");

@@ -11,12 +11,20 @@ Playwright or ``tests/browser/node_modules`` (``cd tests/browser && npm ci``) is
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from spinebrowser import AXE_JS, CHROMIUM, CHROMIUM_ARGS, HERE, ROOT, SCREENSHOTS, THEME_SITE, BuiltSite, build_site, have_tools, serve, url_path
+
+# This folder is a package (tests/browser/__init__.py) so that this conftest is imported as
+# browser.conftest and `from conftest import ...` in tests/ keeps finding tests/conftest.py.
+# Its helpers are imported under the one name `spinebrowser`, by this file and the tests.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from spinebrowser import AXE_JS, CHROMIUM, CHROMIUM_ARGS, HERE, ROOT, SCREENSHOTS, THEME_SITE, Sites, have_tools
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -29,34 +37,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, BuiltSite | str]]:
-    """Site name → BuiltSite, or → the reason it could not be built."""
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    """The theme fixture site and the bundled site, each built and served on first use."""
     if have_tools():
         pytest.skip(have_tools())
-    out: dict[str, BuiltSite | str] = {}
-    servers = []
-    for name, source in (("theme", THEME_SITE), ("bundled", ROOT)):
-        dest = tmp_path_factory.mktemp(f"site-{name}") / "out"
-        ok, log = build_site(source, dest)
-        if not ok:
-            out[name] = f"the {name} site does not build: " + " | ".join(log.splitlines()[:5])
-            continue
-        server, base = serve(dest)
-        servers.append(server)
-        pages = sorted(url_path(dest, f) for f in dest.rglob("*.html"))
-        out[name] = BuiltSite(name, dest, base, pages)
-    if not isinstance(out["theme"], BuiltSite):
-        pytest.fail(str(out["theme"]))  # the fixture site is ours: it must always build
-    yield out
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    registry = Sites({"theme": THEME_SITE, "bundled": ROOT}, tmp_path_factory.mktemp("sites"))
+    yield registry
+    registry.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Chromium, once per test module: Playwright's sync API allows one driver at a time per
-    process, and other modules here (the search tests) start their own."""
+    """One Chromium per session (per xdist worker). Playwright's sync API allows one driver
+    per process at a time, so every browser test shares this one: do not start another."""
     if have_tools():
         pytest.skip(have_tools())
     from playwright.sync_api import sync_playwright
@@ -76,5 +69,3 @@ def axe_source() -> str:
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-

@@ -1,12 +1,13 @@
-"""Headless-Chromium tests of the theme: shared constants and helpers (fixtures are in conftest.py).
+"""Headless-Chromium tests of the theme: shared constants and helpers. The fixtures that use
+them (``sites``, ``browser``, ``axe_source``, ``screenshots_dir``) are in conftest.py.
 
-Once per test session (per xdist worker) this builds the theme fixture site
-(``tests/sites/theme``, one page of every type) and, when it builds, the bundled example
-site at the repo root; serves each with a ``ThreadingHTTPServer`` on 127.0.0.1 and a
-random port; and launches one Chromium (Debian's, through Playwright's sync API).
+- ``Sites``: the theme fixture site (``tests/sites/theme``, one page of every type) and the
+  bundled example site (the repo root), each copied, built with the real command line and
+  served by a ``ThreadingHTTPServer`` on 127.0.0.1 at a random port, on first use;
+- ``PAGE_TYPES``: every kind of page, recognised by its URL path;
+- ``focus_ring`` and ``contrast``: what keyboard focus looks like.
 
-Every test here is marked ``browser``. They skip, with the reason, when /usr/bin/chromium,
-Playwright or ``tests/browser/node_modules`` (``cd tests/browser && npm ci``) is missing.
+Import this module as ``spinebrowser`` (conftest.py puts this folder on sys.path).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import functools
 import http.server
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -110,6 +111,21 @@ def url_path(out: Path, file: Path) -> str:
     return "/" + rel
 
 
+def copy_site(site: Path, dest: Path) -> Path:
+    """A private copy of a site folder's sources: builds keep an incremental cache in the site
+    folder, which parallel test workers (and people building by hand) must not share."""
+    dest.mkdir(parents=True)
+    for name in ("spinesite.yaml", "content", "static", "templates"):
+        src = site / name
+        if name == "templates" and site.resolve() == ROOT:
+            continue  # the repo's templates/ is the built-in theme itself
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".*"))
+        elif src.is_file():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
 def build_site(site: Path, out: Path) -> tuple[bool, str]:
     """Build with the real command line; returns (ok, output)."""
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
@@ -126,7 +142,11 @@ def build_site(site: Path, out: Path) -> tuple[bool, str]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+    }
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -139,9 +159,40 @@ def serve(out: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def get_site(sites: dict[str, BuiltSite | str], name: str) -> BuiltSite:
+class Sites:
+    """Site name → BuiltSite, built and served on first use; or the reason it does not build.
+
+    The theme fixture site is ours and must always build. The bundled site is being written
+    by others and may be broken for a while: its tests then skip with the build's errors."""
+
+    def __init__(self, sources: dict[str, Path], tmp: Path) -> None:
+        self.sources, self.tmp = sources, tmp
+        self.built: dict[str, BuiltSite | str] = {}
+        self.servers: list[http.server.ThreadingHTTPServer] = []
+
+    def __getitem__(self, name: str) -> BuiltSite | str:
+        if name not in self.built:
+            dest = self.tmp / name
+            ok, log = build_site(copy_site(self.sources[name], self.tmp / f"{name}-source"), dest)
+            if not ok:
+                self.built[name] = f"the {name} site does not build: " + " | ".join(log.splitlines()[:5])
+            else:
+                server, base = serve(dest)
+                self.servers.append(server)
+                self.built[name] = BuiltSite(name, dest, base, sorted(url_path(dest, f) for f in dest.rglob("*.html")))
+        return self.built[name]
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+def get_site(sites: Sites, name: str) -> BuiltSite:
     site = sites[name]
     if isinstance(site, str):
+        if name == "theme":
+            pytest.fail(site)
         pytest.skip(site)
     return site
 
@@ -162,7 +213,35 @@ def focus_ring(page: Any) -> dict[str, Any]:
                 tag: el.tagName.toLowerCase(), cls: el.getAttribute('class') || '', href: el.getAttribute('href'),
                 text: (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 60),
                 inMap: !!el.closest('svg.spine-map'), outline, shadow, visible: (outline || shadow) && r.width > 0 && r.height > 0,
+                color: s.color, background: s.backgroundColor,
               };
             }"""
         )
     )
+
+
+def _rgba(css: str) -> tuple[float, ...]:
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return tuple(parts + [1.0] * (4 - len(parts)))
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two opaque CSS rgb() colours."""
+
+    def lum(css: str) -> float:
+        def channel(c: float) -> float:
+            c /= 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b, _ = _rgba(css)
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def focus_text_contrast(ring: dict[str, Any]) -> float | None:
+    """Contrast of a focused element's text on its own focus background, if it paints one."""
+    if _rgba(ring["background"])[3] < 1 or ring["inMap"]:
+        return None
+    return contrast(ring["color"], ring["background"])

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from spinebrowser import PAGE_TYPES, SITE_NAMES, BuiltSite, focus_ring, get_site
+from spinebrowser import PAGE_TYPES, SITE_NAMES, Sites, focus_ring, focus_text_contrast, get_site
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCHEMES = ("light", "dark")
@@ -41,7 +41,7 @@ def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("page_type", list(PAGE_TYPES))
 @pytest.mark.parametrize("site_name", SITE_NAMES)
-def test_axe_has_no_violations(sites: dict[str, BuiltSite | str], scheme_pages: Any, axe_source: str, site_name: str, page_type: str, scheme: str) -> None:
+def test_axe_has_no_violations(sites: Sites, scheme_pages: Any, axe_source: str, site_name: str, page_type: str, scheme: str) -> None:
     site = get_site(sites, site_name)
     path = site.of_type(page_type)
     if path is None:
@@ -54,7 +54,20 @@ def test_axe_has_no_violations(sites: dict[str, BuiltSite | str], scheme_pages: 
     assert violations == [], f"{site_name} {path} ({scheme}): " + json.dumps(violations, indent=1)
 
 
-def test_tab_starts_with_skip_link_then_reaches_spine_map(sites: dict[str, BuiltSite | str], browser: Any) -> None:
+@pytest.mark.parametrize("page_type", ["home", "condition", "handout"])
+def test_axe_has_no_violations_on_a_small_screen(sites: Sites, browser: Any, axe_source: str, page_type: str) -> None:
+    site = get_site(sites, "theme")
+    path = site.of_type(page_type)
+    assert path
+    ctx = browser.new_context(viewport={"width": 320, "height": 700})
+    page = ctx.new_page()
+    page.goto(site.url(path))
+    violations = run_axe(page, axe_source)
+    ctx.close()
+    assert violations == [], f"{path} at 320 px: " + json.dumps(violations, indent=1)
+
+
+def test_tab_starts_with_skip_link_then_reaches_spine_map(sites: Sites, browser: Any) -> None:
     """Tab from the top: the skip link first, then on through the page to every spine-map level link, in order."""
     site = get_site(sites, "theme")
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -73,6 +86,8 @@ def test_tab_starts_with_skip_link_then_reaches_spine_map(sites: dict[str, Built
         ring = focus_ring(page)
         seen.append(ring)
         assert ring["visible"], f"no visible focus indicator on {ring}"
+        ratio = focus_text_contrast(ring)
+        assert ratio is None or ratio >= 4.5, f"focused text contrast {ratio:.2f} on {ring}"
         if ring["inMap"] and ring["href"] == expected[-1]:
             break
     in_map = [r["href"] for r in seen if r["inMap"]]
@@ -80,7 +95,7 @@ def test_tab_starts_with_skip_link_then_reaches_spine_map(sites: dict[str, Built
     ctx.close()
 
 
-def test_skip_link_moves_focus_to_main_and_on_to_the_map(sites: dict[str, BuiltSite | str], browser: Any) -> None:
+def test_skip_link_moves_focus_to_main_and_on_to_the_map(sites: Sites, browser: Any) -> None:
     site = get_site(sites, "theme")
     ctx = browser.new_context(viewport={"width": 320, "height": 700})
     page = ctx.new_page()
@@ -97,10 +112,12 @@ def test_skip_link_moves_focus_to_main_and_on_to_the_map(sites: dict[str, BuiltS
     ctx.close()
 
 
-def test_spine_map_links_only_levels_with_content(sites: dict[str, BuiltSite | str], browser: Any) -> None:
+@pytest.mark.parametrize("width", [320, 1280])
+def test_spine_map_links_only_levels_with_content(sites: Sites, browser: Any, width: int) -> None:
+    """Only levels with pages are links (so only they are focusable), each at least 24 × 24 px."""
     site = get_site(sites, "theme")
     levels = sorted(p.split("/")[2].upper() for p in site.pages if PAGE_TYPES["level"].match(p))
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": width, "height": 800})
     page.goto(site.url("/"))
     info = page.evaluate(
         """() => {
@@ -122,7 +139,7 @@ def test_spine_map_links_only_levels_with_content(sites: dict[str, BuiltSite | s
     page.close()
 
 
-def test_level_page_marks_the_current_level(sites: dict[str, BuiltSite | str], browser: Any) -> None:
+def test_level_page_marks_the_current_level(sites: Sites, browser: Any) -> None:
     site = get_site(sites, "theme")
     page = browser.new_page()
     page.goto(site.url("/levels/l4-l5/"))
@@ -131,7 +148,7 @@ def test_level_page_marks_the_current_level(sites: dict[str, BuiltSite | str], b
     page.close()
 
 
-def test_screenshots_dark(sites: dict[str, BuiltSite | str], browser: Any, screenshots_dir: Path) -> None:
+def test_screenshots_dark(sites: Sites, browser: Any, screenshots_dir: Path) -> None:
     """Dark-scheme screenshots of the home and a condition page, for people to look at."""
     site = get_site(sites, "theme")
     for width in (320, 1280):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from spinebrowser import ARTIFACTS, BuiltSite, get_site
+from spinebrowser import ARTIFACTS, Sites, get_site
 
 HIDDEN_IN_PRINT = [".skip-link", ".site-header", ".site-nav", ".search-form", ".breadcrumbs", ".site-footer", ".toc", ".print-button"]
 # Printable width in CSS px (96 per inch) of A4 (210 mm) less the 15 mm side margins of print.css, rounded down;
@@ -24,7 +24,7 @@ def print_page(browser: Any) -> Any:
 
 
 @pytest.mark.parametrize("page_type", ["handout", "condition", "stretch", "treatment"])
-def test_print_hides_site_chrome(sites: dict[str, BuiltSite | str], print_page: Any, page_type: str) -> None:
+def test_print_hides_site_chrome(sites: Sites, print_page: Any, page_type: str) -> None:
     site = get_site(sites, "theme")
     path = site.of_type(page_type)
     assert path
@@ -38,7 +38,7 @@ def test_print_hides_site_chrome(sites: dict[str, BuiltSite | str], print_page: 
     assert print_page.evaluate("() => getComputedStyle(document.querySelector('main')).display") != "none"
 
 
-def test_print_writes_out_external_link_addresses(sites: dict[str, BuiltSite | str], print_page: Any) -> None:
+def test_print_writes_out_external_link_addresses(sites: Sites, print_page: Any) -> None:
     site = get_site(sites, "theme")
     print_page.goto(site.url("/conditions/sciatica/"))
     after = print_page.evaluate(
@@ -46,12 +46,12 @@ def test_print_writes_out_external_link_addresses(sites: dict[str, BuiltSite | s
     )
     assert after, "no external links on the page"
     for href, content in after:
-        assert content == f'" (" attr(href) ")"' or href in content, (href, content)
+        assert content == '" (" attr(href) ")"' or href in content, (href, content)
     internal = print_page.evaluate("""() => getComputedStyle(document.querySelector('main a[href^="/"]'), '::after').content""")
     assert internal in ("none", "normal", '""'), internal
 
 
-def test_handout_fits_the_printable_width_and_makes_a_pdf(sites: dict[str, BuiltSite | str], print_page: Any) -> None:
+def test_handout_fits_the_printable_width_and_makes_a_pdf(sites: Sites, print_page: Any) -> None:
     site = get_site(sites, "theme")
     path = site.of_type("handout")
     assert path

@@ -7,10 +7,10 @@ import shutil
 import subprocess
 
 import pytest
-from spinebrowser import SITE_NAMES, VNU_JAR, BuiltSite
+from spinebrowser import SITE_NAMES, VNU_JAR, BuiltSite, Sites
 
 
-def test_every_page_is_valid_html(sites: dict[str, BuiltSite | str]) -> None:
+def test_every_page_is_valid_html(sites: Sites) -> None:
     java = shutil.which("java")
     if java is None:
         pytest.skip("java is not installed (needed by vnu.jar)")
