@@ -215,7 +215,11 @@ def test_a_foreign_image_in_markdown_fails_the_build(capsys: pytest.CaptureFixtu
     site = site_with(make_site, tmp_path, "checks-plain", {ABOUT: about("Hello.\n\n![Bridge](https://evil.example/a.png)\n")})
     message = "<img src> loads from another origin: https://evil.example/a.png"
     failed = "Failed: 1 error, 0 warnings; nothing was written."
-    assert cli(capsys, "build", site, "-o", tmp_path / "out", "--no-search") == (1, [], [f"{ABOUT}: {message} (about/index.html line 13)", failed])
+    assert cli(capsys, "build", site, "-o", tmp_path / "out", "--no-search") == (
+        1,
+        [],
+        [f"{ABOUT}: {message} (about/index.html line 13)", failed],
+    )
     assert cli(capsys, "check", site) == (1, [], [f"{ABOUT}: {message} (about/index.html line 13)", failed])
 
 

@@ -68,7 +68,9 @@ def _edit(site: Path, rng: random.Random, step: int) -> str:
     elif choice == "title":
         target.write_text(text.replace("title: ", f"title: Renamed {step} ", 1))
     elif choice == "refs" and target.parent.name == "conditions":
-        target.write_text(text.replace("stretches: [", "stretches: [s0, ", 1) if "s0," not in text and "[s0]" not in text else text.replace("s0, ", "", 1))
+        target.write_text(
+            text.replace("stretches: [", "stretches: [s0, ", 1) if "s0," not in text and "[s0]" not in text else text.replace("s0, ", "", 1)
+        )
     elif choice == "delete" and target.parent.name == "causes":
         referenced = any(f"c{target.stem[1:]}]" in f.read_text() for f in files if f.parent.name == "conditions")
         if not referenced:
@@ -84,7 +86,11 @@ def _edit(site: Path, rng: random.Random, step: int) -> str:
             tpl.write_text('{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1><p>custom</p>{% endblock %}\n')
     elif choice == "config":
         cfg = site / "spinesite.yaml"
-        cfg.write_text(cfg.read_text() + f"description: Step {step}\n" if "description" not in cfg.read_text() else cfg.read_text().split("description")[0])
+        cfg.write_text(
+            cfg.read_text() + f"description: Step {step}\n"
+            if "description" not in cfg.read_text()
+            else cfg.read_text().split("description")[0]
+        )
     return choice
 
 

@@ -37,7 +37,7 @@ HOSTILE = [
     '<meta http-equiv="refresh" content="0;url=https://x.example">',
     '<object data="https://x.example/a.swf"></object>',
     '<form action="javascript:alert(1)"><button>x</button></form>',
-    "<button formaction=\"javascript:alert(1)\">x</button>",
+    '<button formaction="javascript:alert(1)">x</button>',
     '<video poster="https://x.example/a.png"></video>',
     "<a\x00 onmouseover=alert(1)>x</a>",
     '<a href="x"onclick="alert(1)">x</a>',

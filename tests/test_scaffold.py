@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from spinesite.build import build
+from spinesite.placeholders import find_body_placeholders, find_placeholders
 from spinesite.scaffold import (
     BUILTIN_ARCHETYPES,
     NEW_TYPES,
@@ -21,7 +22,6 @@ from spinesite.scaffold import (
     slugify,
     yaml_scalar,
 )
-from spinesite.placeholders import find_body_placeholders, find_placeholders
 from spinesite.schema import SCHEMAS
 from spinesite.yamlnodes import parse
 

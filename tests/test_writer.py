@@ -1,4 +1,4 @@
-"""writer: refusing dangerous output folders, and the atomic ``write_site``."""
+"""writer and output: refusing dangerous output folders; staged, atomic commits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,21 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_site, snapshot
-from spinesite.writer import MARKER, OutputError, check_output_dir, write_site
+from spinesite.output import Transaction, Writer, write_new
+from spinesite.writer import MARKER, OutputError, check_output_dir
+
+
+def write_site(out: Path, files: dict[str, bytes], writer: Writer = write_new) -> tuple[int, int]:
+    """Stage and commit ``files`` as the whole new output, as a build does."""
+    txn = Transaction(out, writer)
+    txn.begin()
+    try:
+        for rel, data in files.items():
+            txn.put(rel, data)
+        return txn.commit(set(files))
+    except BaseException:
+        txn.abort()
+        raise
 
 
 @pytest.fixture

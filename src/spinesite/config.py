@@ -42,7 +42,12 @@ CHECKS = Obj(
 FIELDS: tuple[Field, ...] = (
     Field("title", Str(max_len=200), required=True, doc="Site name."),
     Field("base_url", Url(), required=True, doc="Public address of the site, e.g. `https://example.org/`."),
-    Field("language", Str(max_len=20, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", hint="language tag"), default="en-GB", doc="Language tag of the content."),
+    Field(
+        "language",
+        Str(max_len=20, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", hint="language tag"),
+        default="en-GB",
+        doc="Language tag of the content.",
+    ),
     Field("description", Str(max_len=400), default="", doc="One sentence about the site (home page, meta description)."),
     Field("publisher", Str(max_len=200), default="", doc="Who publishes the site."),
     Field("disclaimer", Str(max_len=1000), default="", doc="Short disclaimer shown at the foot of every page."),
@@ -51,7 +56,12 @@ FIELDS: tuple[Field, ...] = (
     Field("search", Bool(), default=True, doc="Build the search index."),
     Field("feed_entries", Int(1, 1000), default=20, doc="Number of entries in the Atom feed."),
     Field("limits", LIMITS, default=lambda: {"max_file_kb": 1024, "markdown_seconds": 10}, doc="Safety limits."),
-    Field("checks", CHECKS, default=lambda: {"reading_grade": 8, "review_warn_days": 90, "orphans": True}, doc="Thresholds for `spinesite check`."),
+    Field(
+        "checks",
+        CHECKS,
+        default=lambda: {"reading_grade": 8, "review_warn_days": 90, "orphans": True},
+        doc="Thresholds for `spinesite check`.",
+    ),
 )
 
 

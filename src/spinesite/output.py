@@ -54,12 +54,21 @@ class Transaction:
             raise OSError(errno.EINVAL, f"refusing to write outside the output folder: {rel}")
         return dest
 
+    def _through_link(self, rel: str) -> bool:
+        """Whether a folder on the way to ``rel`` in the current output is a symbolic link."""
+        parent = self._inside(self.out, rel).parent
+        while parent != self.out:
+            if parent.is_symlink():
+                return True
+            parent = parent.parent
+        return False
+
     def put(self, rel: str, data: bytes) -> bool:
         """Stage ``data`` for ``rel`` unless the current output already holds exactly it.
 
         Returns True when the file was staged (it changed), False when it is unchanged.
         """
-        if not self.fresh and _same(self._inside(self.out, rel), data):
+        if not self.fresh and not self._through_link(rel) and _same(self._inside(self.out, rel), data):
             return False
         dest = self._inside(self.stage, rel)
         dest.parent.mkdir(parents=True, exist_ok=True)

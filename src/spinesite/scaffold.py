@@ -78,8 +78,6 @@ class Created:
     archetype: str  # where the archetype came from, for the message
 
 
-
-
 # --- names ----------------------------------------------------------------------------
 
 

@@ -71,7 +71,9 @@ IMAGE = Obj(
 
 COMMON: tuple[Field, ...] = (
     Field("title", Str(max_len=200), required=True, doc="Page title, shown as the main heading.", example="Bridge"),
-    Field("summary", Str(max_len=400), required=True, doc="One or two plain sentences; used in lists, search results and meta descriptions."),
+    Field(
+        "summary", Str(max_len=400), required=True, doc="One or two plain sentences; used in lists, search results and meta descriptions."
+    ),
     Field("aliases", List(Str(max_len=100), unique=True), default=list, doc="Other names patients search for (search synonyms)."),
     Field("last_reviewed", Date(), required=True, doc="Date a clinician last reviewed the page."),
     Field("next_review", Date(), required=True, doc="Date the next review is due (at most 3 years after `last_reviewed`)."),
@@ -81,13 +83,17 @@ COMMON: tuple[Field, ...] = (
     Field("draft", Bool(), default=False, doc="Drafts are validated but not published."),
 )
 
-OPTIONAL_SOURCES = tuple(
-    Field(f.name, f.type, False, list, f.doc) if f.name == "sources" else f for f in COMMON
-)
+OPTIONAL_SOURCES = tuple(Field(f.name, f.type, False, list, f.doc) if f.name == "sources" else f for f in COMMON)
 
 CONDITION = COMMON + (
     Field("region", Enum(REGIONS), required=True, doc="Region of the spine."),
-    Field("spine_levels", List(Enum(LEVELS), min_items=1, unique=True), required=True, doc="Spinal levels affected, e.g. `[L4-L5]`.", example=["L4-L5"]),
+    Field(
+        "spine_levels",
+        List(Enum(LEVELS), min_items=1, unique=True),
+        required=True,
+        doc="Spinal levels affected, e.g. `[L4-L5]`.",
+        example=["L4-L5"],
+    ),
     Field("parent", Ref("conditions"), doc="A broader condition this page is part of."),
     Field("symptoms", List(Str(max_len=300)), default=list, doc="Symptoms, one per item, in plain words."),
     Field("non_urgent", List(Str(max_len=300)), default=list, doc="When to see a GP or physiotherapist (non-urgent care card)."),
@@ -106,7 +112,12 @@ STRETCH = COMMON + (
     Field("starting_position", Str(max_len=500), required=True, doc="How to start."),
     Field("steps", List(Str(max_len=500), min_items=1), required=True, doc="Numbered steps, one per item."),
     Field("hold_seconds", Int(1, 600), doc="How long to hold, in seconds, where a source gives it."),
-    Field("repetitions", Str(max_len=200), default="As your physiotherapist advises", doc="Repetitions and frequency, only where a source gives them."),
+    Field(
+        "repetitions",
+        Str(max_len=200),
+        default="As your physiotherapist advises",
+        doc="Repetitions and frequency, only where a source gives them.",
+    ),
     Field("stop_if", List(Str(max_len=300), min_items=1), required=True, doc="Stop and get advice if any of these happen."),
     Field("illustration", IMAGE, doc="A simple self-made illustration with alt text."),
 )
@@ -125,12 +136,15 @@ TREATMENT = COMMON + (
 )
 
 GLOSSARY = OPTIONAL_SOURCES + (
-    Field("also_called", List(Str(max_len=100), unique=True), default=list, doc="Other names for the term; used as search synonyms and for linking first use."),
+    Field(
+        "also_called",
+        List(Str(max_len=100), unique=True),
+        default=list,
+        doc="Other names for the term; used as search synonyms and for linking first use.",
+    ),
 )
 
-PAGE = OPTIONAL_SOURCES + (
-    Field("menu", Int(0, 100), doc="Position in the footer menu (lower first); leave out to hide."),
-)
+PAGE = OPTIONAL_SOURCES + (Field("menu", Int(0, 100), doc="Position in the footer menu (lower first); leave out to hide."),)
 
 SCHEMAS: dict[str, tuple[Field, ...]] = {
     "conditions": CONDITION,

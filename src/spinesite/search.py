@@ -2,7 +2,7 @@
 
 ``build_index`` runs the Pagefind binary of the installed ``pagefind_bin`` package through
 Pagefind's Python API and returns the bundle as ``pagefind/…`` → bytes, so that
-``writer.write_site`` writes it atomically with the pages. Nothing is downloaded.
+the build stages it and commits it atomically with the pages. Nothing is downloaded.
 
 Pagefind has no synonym table. Each page's own other names (``aliases``, or a glossary
 term's ``also_called``) and the other names of the glossary terms its body links to are

@@ -106,7 +106,9 @@ def _tab(browser: Any, served: BuiltSite, *, javascript: bool = True) -> Iterato
     tab = Tab(page)
     page.on("request", lambda r: tab.requests.append(r.url))
     page.on("pageerror", lambda e: tab.errors.append(str(e)))
-    page.on("requestfailed", lambda r: tab.errors.append(f"request failed: {r.url} {r.failure}") if "ABORTED" not in (r.failure or "") else None)
+    page.on(
+        "requestfailed", lambda r: tab.errors.append(f"request failed: {r.url} {r.failure}") if "ABORTED" not in (r.failure or "") else None
+    )
     page.on("console", lambda m: tab.errors.append(f"{m.type}: {m.text} {m.args}") if m.type in ("error", "warning") else None)
     page.add_init_script(CSP_PROBE)
     try:
