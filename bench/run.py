@@ -15,7 +15,9 @@ median of ``--runs``:
   ``condition.html`` in ``SITE/templates/`` with a harmless edit (reverted afterwards);
 - pages/s (N / cold), and the peak RSS of the whole process tree, sampled from
   ``/proc/<pid>/status`` every ~20 ms (``ru_maxrss`` of the largest process as a fallback);
-- the search-indexing cost: one cold build with search minus the cold median without.
+- the search-indexing cost: one cold build with search minus the cold median without;
+- CPU seconds (user + system of the whole process tree, from ``wait4``) next to the wall
+  times: on a busy, shared machine they are far steadier than wall-clock seconds.
 
 Flags are passed only when ``spinesite build --help`` lists them: ``--no-search`` (without
 it, search is switched off through ``search: false`` in ``spinesite.yaml``) and ``--jobs``.
@@ -360,6 +362,8 @@ class SpinesiteBench:
             "output_files": output_files,
             "cold_with_search_s": round(with_search.seconds, 3),
             "search_s": round(with_search.seconds - cold_s, 3),
+            "cold_with_search_cpu_s": with_search.cpu_seconds,
+            "search_cpu_s": round(with_search.cpu_seconds - median([m.cpu_seconds for m in cold]), 3),
             "search_index_files": search_files,
             "peak_rss_with_search_mb": with_search.peak_rss_mb,
         }
@@ -531,7 +535,8 @@ def table(result: dict[str, Any]) -> str:
         f"- one stretch edited ({s['one_stretch_file']}, shown on {result['corpus']['edit_stretch_conditions']} condition pages): "
         f"{s['one_stretch_changed_files']} output files changed; one template edited: {s['template_changed_files']} changed; "
         f"no change: {s['no_change_changed_files']} changed (of {s['output_files']}).",
-        f"- search index: cold with search {fmt(s['cold_with_search_s'])} s, i.e. {fmt(s['search_s'])} s for indexing "
+        f"- search index: cold with search {fmt(s['cold_with_search_s'])} s ({fmt(s['cold_with_search_cpu_s'])} s CPU), "
+        f"i.e. {fmt(s['search_s'])} s wall, {fmt(s['search_cpu_s'])} s CPU for indexing "
         f"({s['search_index_files']} index files; switched off via {'--no-search' if s['search_mode'] == 'flag' else 'search: false in spinesite.yaml'}).",
     ]
     if "hugo" in result["ratios"] and "no_change" in result["ratios"]["hugo"]:

@@ -114,6 +114,7 @@ def test_run_small_n_writes_results(tmp_path: Path) -> None:
     s = data["spinesite"]
     expected = {
         "cold_s",
+        "cold_cpu_s",
         "no_change_s",
         "one_stretch_s",
         "one_stretch_changed_files",

@@ -11,6 +11,7 @@ import pytest
 
 from spinesite import parallel
 from spinesite.build import build
+from spinesite.templates import theme_dir
 
 REVIEW = """last_reviewed: 2026-01-01
 next_review: 2027-01-01
@@ -177,3 +178,29 @@ def test_scaffold_placeholders_are_warnings(tmp_path: Path) -> None:
         "content/causes/c1.md:18: warning: placeholder text 'TODO' still in the page text; replace it",
     ]
     assert result.ok() and not result.ok(strict=True)
+
+
+def test_no_change_fast_path_notices_every_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stat-based fast path must fall back to a real build on any input or output change."""
+    from spinesite import stamp
+
+    monkeypatch.setattr(stamp, "RACY_NS", 0)  # the test edits files within the same second
+    site = tmp_path / "site"
+    make_site(site)
+    out = tmp_path / "out"
+    assert build(site, out, jobs=1).ok()
+    assert build(site, out, jobs=1).rendered == []
+    assert stamp.unchanged(site, out.absolute(), theme_dir(), True) is not None
+    changes = [
+        lambda: (site / "content" / "causes" / "c3.md").write_text((site / "content" / "causes" / "c3.md").read_text() + "\nMore.\n"),
+        lambda: (out / "causes" / "c3" / "index.html").write_text("tampered"),
+        lambda: (out / "causes" / "c4" / "index.html").unlink(),
+        lambda: (site / "spinesite.yaml").write_text((site / "spinesite.yaml").read_text() + "description: Changed.\n"),
+        lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000"),
+    ]
+    for i, change in enumerate(changes):
+        change()
+        inc = build(site, out, jobs=1)
+        clean_out = tmp_path / f"clean{i}"
+        assert inc.ok() and build(site, clean_out, jobs=1, incremental=False).ok()
+        assert tree(out) == tree(clean_out), i

@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from . import cache as cachemod
+from . import stamp
 from .checks import check_output
 from .config import Config, load_config
 from .diagnostics import Diagnostics
@@ -79,6 +80,12 @@ def build(
         check_output_dir(site, out)
     diags = Diagnostics()
     result = BuildResult(diags)
+    started_ns = stamp.now_ns()
+    if write and incremental and (same := stamp.unchanged(site, out, theme_dir(), search)) is not None:
+        diags.extend(same.warnings)  # nothing changed: the output is already exactly right
+        result.counts = Counter(same.counts)
+        return _done(result, started)
+    stamp.forget(site)  # from here on the output may change
     cache = _cache_for(site, write, incremental, previous)
 
     config = result.config = load_config(site, diags)
@@ -129,6 +136,7 @@ def build(
 
     cache.remember(sources, markdown_cache, keys, out, graph, set(dirty), search_key if search and config.search else "")
     cache.save(site)
+    stamp.record(site, out, theme_dir(), search, dict(result.counts), diags.warnings, started_ns)
     return _done(result, started)
 
 

@@ -111,38 +111,46 @@ class Cache:
         The site folder is untrusted input (a pull request can add any file), so the pickle
         is only loaded when its HMAC matches the per-user key kept outside the site.
         """
-        path = site / CACHE_DIR / CACHE_FILE
-        try:
-            blob = path.read_bytes()
-            key = _user_key()
-            mac, data = blob[:32], blob[32:]
-            if key is None or not hmac.compare_digest(mac, hmac.new(key, data, hashlib.sha256).digest()):
-                return cls.empty()
-            cache = pickle.loads(data)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            return cls.empty()
+        cache = read_signed(site / CACHE_DIR / CACHE_FILE)
         if not isinstance(cache, Cache) or cache.salt != cls.current_salt():
             return cls.empty()
         return cache
 
     def save(self, site: Path) -> None:
         """Write atomically; a cache that cannot be written is simply not used next time."""
-        folder = site / CACHE_DIR
-        try:
-            folder.mkdir(exist_ok=True)
-            gitignore = folder / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n")
-            key = _user_key()
-            if key is None:
-                return
-            data = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp = folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(hmac.new(key, data, hashlib.sha256).digest() + data)
-            os.replace(tmp, folder / CACHE_FILE)
-        except OSError:
-            pass
+        write_signed(site / CACHE_DIR / CACHE_FILE, self)
+
+
+def read_signed(path: Path) -> Any:
+    """Unpickle ``path`` only if its HMAC matches the per-user key (else None)."""
+    try:
+        blob = path.read_bytes()
+        key = _user_key()
+        mac, data = blob[:32], blob[32:]
+        if key is None or not hmac.compare_digest(mac, hmac.new(key, data, hashlib.sha256).digest()):
+            return None
+        return pickle.loads(data)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, IndexError):
+        return None
+
+
+def write_signed(path: Path, value: Any) -> None:
+    """Pickle ``value`` to ``path`` atomically with an HMAC; silently skipped when impossible."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        gitignore = path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n")
+        key = _user_key()
+        if key is None:
+            return
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(hmac.new(key, data, hashlib.sha256).digest() + data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def user_cache_dir() -> Path:

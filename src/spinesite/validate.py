@@ -40,5 +40,7 @@ def _warn_placeholders(src: SourceFile, diags: Diagnostics) -> None:
     for key in find_placeholders(src.parsed.value):
         label = "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(key))
         diags.warning(src.rel, src.parsed.line(key), f"{label}: placeholder text 'TODO' still here; replace it")
+    if "TODO" not in src.body:
+        return
     for line in find_body_placeholders(src.body, src.body_line):
         diags.warning(src.rel, line, "placeholder text 'TODO' still in the page text; replace it")
