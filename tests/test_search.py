@@ -219,12 +219,43 @@ def test_indexing_failure_fails_the_build_and_keeps_the_old_output(
     assert err.splitlines()[:-1] == ["search: could not build the search index: pagefind exploded (build with --no-search to skip it)"]
     assert "nothing was written" in err
     assert contents(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no work folders left
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["out", "site"]  # no work folders left
 
 
-def test_build_index_reports_a_bundle_without_pagefind_js(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"pagefind.js": None}, "Pagefind wrote no pagefind.js"),
+        ({"pagefind-entry.json": b""}, "Pagefind wrote an incomplete pagefind-entry.json"),
+        ({"pagefind-entry.json": b'{"languages": {"en": {"hash": "en_1"}}}'}, "Pagefind did not write pagefind.en_1.pf_meta"),
+        ({"fragment/en_1.pf_fragment": gzip.compress(b"pagefind_dcd{}")[:-9]}, "Pagefind wrote an incomplete fragment/en_1.pf_fragment"),
+        ({"pagefind-worker.js": b""}, "Pagefind wrote an empty pagefind-worker.js"),
+    ],
+)
+def test_an_incomplete_bundle_is_an_error(change: dict[str, bytes | None], reason: str) -> None:
+    # Pagefind answers before its last file writes are done; a cut-short file must never be published.
+    bundle = {
+        "pagefind.js": b"export {};",
+        "pagefind-worker.js": b"self;",
+        "pagefind-entry.json": b'{"languages": {"en": {"hash": "en_0", "wasm": "en"}}}',
+        "pagefind.en_0.pf_meta": gzip.compress(b"pagefind_dcd"),
+        "fragment/en_1.pf_fragment": gzip.compress(b"pagefind_dcd{}"),
+        "wasm.en.pagefind": gzip.compress(b"\0asm"),
+    }
+    search.check_bundle(bundle)
+    for rel, data in change.items():
+        if data is None:
+            del bundle[rel]
+        else:
+            bundle[rel] = data
+    with pytest.raises(ValueError, match=f"^{reason}$"):
+        search.check_bundle(bundle)
+
+
+def test_build_index_reports_an_incomplete_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
     async def empty(pages: object, language: str) -> dict[str, bytes]:
-        return {"pagefind/pagefind-entry.json": b"{}"}
+        search.check_bundle({"pagefind-entry.json": b"{}"})
+        return {}
 
     monkeypatch.setattr(search, "run_pagefind", empty)
     diags = Diagnostics()

@@ -11,10 +11,13 @@ pages whose inputs did not change since the last build (see ``cache.py``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,12 +30,12 @@ from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
 from .loader import load_content
-from .model import SourceFile
+from .model import Listing, SourceFile
 from .output import Transaction, Writer, write_new
 from .pagework import RenderState, render_markdown, render_template
 from .parallel import default_jobs, run
 from .search import build_index, search_terms
-from .templates import SiteRenderer, theme_dir
+from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
 from .validate import validate_pages
 from .writer import check_output_dir
 
@@ -78,6 +81,38 @@ def build(
     out = Path(os.path.abspath(out if out is not None else site / "_site"))
     if write:
         check_output_dir(site, out)
+        with output_lock(site, out):  # two builds of a site into one folder run one after the other
+            return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer)
+    return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer)
+
+
+@contextlib.contextmanager
+def output_lock(site: Path, out: Path) -> Iterator[None]:
+    """An exclusive lock (in the site's cache folder) per output folder, held for the whole build."""
+    folder = site / cachemod.CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    if not (folder / ".gitignore").exists():
+        (folder / ".gitignore").write_text("*\n")
+    with open(folder / f"build-{cachemod.digest(str(out))[:16]}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(
+    site: Path,
+    out: Path,
+    started: float,
+    strict: bool,
+    write: bool,
+    search: bool,
+    jobs: int,
+    incremental: bool,
+    previous: BuildResult | None,
+    writer: Writer,
+) -> BuildResult:
     diags = Diagnostics()
     result = BuildResult(diags)
     started_ns = stamp.now_ns()
@@ -100,16 +135,24 @@ def build(
     if diags.failed(strict):
         return _done(result, started)
 
-    keys = result.keys = cachemod.render_keys(graph, {s.rel: s.digest for s in sources}, _global_key(site, renderer, sources, cache))
+    digests = {s.rel: s.digest for s in sources}
+    global_key = _global_key(site, renderer, sources, cache)
+    listings = renderer.listings()
+    keys = result.keys = cachemod.render_keys(graph, digests, global_key) | cachemod.listing_keys(
+        listings, graph, digests, global_key, cache.uses_globals
+    )
+    targets = {p.rel: p.output_path for p in graph.pages} | {cachemod.listing_id(x): x.output_path for x in listings}
     txn = Transaction(out, writer) if write else None
     try:
         if txn is not None:
             txn.begin()
         state.txn = txn
-        dirty = _dirty_pages(graph, keys, out, cache, previous, write)
-        files = render_pages(state, dirty, result, jobs, previous.files if previous else {})
-        site_files = render_site_files(renderer, graph, diags)
-        copy_static(site, site_files, diags, reserved=set(files) | {p.output_path for p in graph.pages})
+        dirty = _dirty(targets, keys, out, cache, previous, write)
+        files = render_pages(state, [rel for rel in dirty if rel in graph.by_rel], result, jobs)
+        site_files = render_site_files(renderer, graph, listings, {cachemod.listing_id(x) for x in listings} & dirty, diags)
+        if not write and previous is not None:  # reuse what the previous in-memory build rendered
+            files |= {path: previous.files[path] for rel, path in targets.items() if rel not in dirty}
+        copy_static(site, site_files, diags, reserved=set(targets.values()))
         check_output(site_files, diags, base_url=config.base)
         if diags.failed(strict) or txn is None:
             _abort(txn)
@@ -119,13 +162,13 @@ def build(
             return _done(result, started)
         for rel, data in site_files.items():
             txn.put(rel, data)
-        keep = {p.output_path for p in graph.pages} | set(site_files)
-        search_key = cachemod.digest(*keys.values(), *(cachemod.digest(d) for r, d in sorted(site_files.items()) if r.endswith(".html")))
+        keep = set(targets.values()) | set(site_files)
+        search_key = cachemod.digest(*sorted(keys.values()))
         if search and config.search:
             if search_key == cache.search_key and (out / "pagefind").is_dir():
                 keep |= _existing(out, "pagefind")  # nothing a search could find has changed
             else:
-                keep |= index_for_search(txn, graph, renderer, site_files, config, diags)
+                keep |= index_for_search(txn, graph, renderer, [x.output_path for x in listings], config, diags)
         if diags.failed(strict):
             _abort(txn)
             return _done(result, started)
@@ -134,7 +177,7 @@ def build(
         _abort(txn)
         raise
 
-    cache.remember(sources, markdown_cache, keys, out, graph, set(dirty), search_key if search and config.search else "")
+    cache.remember(sources, markdown_cache, keys, out, targets, dirty, search_key if search and config.search else "")
     cache.save(site)
     stamp.record(site, out, theme_dir(), search, dict(result.counts), diags.warnings, started_ns)
     return _done(result, started)
@@ -173,8 +216,9 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     """Inputs every page depends on: version, config, templates, build date, menu..."""
     templates_key = cachemod.tree_digest(theme_dir(), site / "templates")
     if cache.templates_key != templates_key:
-        cache.templates_key, cache.templates_use_globals = templates_key, renderer.page_templates_use_globals()
-    every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.templates_use_globals else ""
+        names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
+        cache.templates_key, cache.uses_globals = templates_key, renderer.templates_using_globals(names)
+    every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.uses_globals & set(PAGE_TEMPLATES.values()) else ""
     return cachemod.digest(
         cachemod.Cache.current_salt(),
         repr(sorted(renderer.config.data.items(), key=str)),
@@ -185,41 +229,37 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     )
 
 
-def _dirty_pages(
-    graph: SiteGraph, keys: dict[str, str], out: Path, cache: cachemod.Cache, previous: BuildResult | None, write: bool
-) -> list[str]:
-    """Pages whose output must be rendered: their render key changed or the output is gone."""
+def _dirty(
+    targets: dict[str, str], keys: dict[str, str], out: Path, cache: cachemod.Cache, previous: BuildResult | None, write: bool
+) -> set[str]:
+    """Pages and generated pages to render: their render key changed or their output is gone."""
     if write:
         same_out = cache.out == str(out)
-        return [p.rel for p in graph.pages if not (same_out and cachemod.output_unchanged(out, cache.pages.get(p.rel), keys[p.rel]))]
+        return {t for t in targets if not (same_out and cachemod.output_unchanged(out, cache.pages.get(t), keys[t]))}
     if previous is None:
-        return [p.rel for p in graph.pages]
-    return [p.rel for p in graph.pages if previous.keys.get(p.rel) != keys[p.rel] or p.output_path not in previous.files]
+        return set(targets)
+    return {t for t, path in targets.items() if previous.keys.get(t) != keys[t] or path not in previous.files}
 
 
-def render_pages(state: RenderState, dirty: list[str], result: BuildResult, jobs: int, previous: dict[str, bytes]) -> dict[str, bytes]:
-    """Render (and stage, when writing) the dirty pages; in-memory builds get every page's bytes."""
+def render_pages(state: RenderState, dirty: list[str], result: BuildResult, jobs: int) -> dict[str, bytes]:
+    """Render (and stage, when writing) the dirty pages; in-memory builds get their bytes."""
     files: dict[str, bytes] = {}
     for rel, (data, page_diags, _changed) in zip(dirty, run(render_template, state, dirty, jobs), strict=True):
         result.diagnostics.extend(page_diags)
         if data is not None:
             files[state.graph.by_rel[rel].output_path] = data
     result.rendered = [state.graph.by_rel[rel].output_path for rel in dirty]
-    if state.keep_bytes:
-        for page in state.graph.pages:
-            if page.output_path not in files and page.output_path in previous:
-                files[page.output_path] = previous[page.output_path]
     return files
 
 
 def index_for_search(
-    txn: Transaction, graph: SiteGraph, renderer: SiteRenderer, site_files: dict[str, bytes], config: Config, diags: Diagnostics
+    txn: Transaction, graph: SiteGraph, renderer: SiteRenderer, listing_paths: list[str], config: Config, diags: Diagnostics
 ) -> set[str]:
     """Index every HTML page of the new build (staged or unchanged); stage the index."""
-    html = {rel: data for rel, data in site_files.items() if rel.endswith(".html")}
-    for page in graph.pages:
-        staged = txn.stage / page.output_path
-        html[page.output_path] = (staged if staged.exists() else txn.out / page.output_path).read_bytes()
+    html = {}
+    for path in sorted({p.output_path for p in graph.pages} | {x for x in listing_paths if x.endswith(".html")}):
+        staged = txn.stage / path
+        html[path] = (staged if staged.exists() else txn.out / path).read_bytes()
     index = build_index(html, config.language, diags, search_terms(graph, renderer.base_path))
     for rel, data in index.items():
         txn.put(rel, data)
@@ -250,15 +290,19 @@ def build_date(graph: SiteGraph) -> dt.date:
     return max(dates, default=dt.date(1970, 1, 1))
 
 
-def render_site_files(renderer: SiteRenderer, graph: SiteGraph, diags: Diagnostics) -> dict[str, bytes]:
-    """Generated pages (home, indexes, levels, handouts, search, 404), sitemap, robots, feed."""
+def render_site_files(
+    renderer: SiteRenderer, graph: SiteGraph, listings: list[Listing], dirty: set[str], diags: Diagnostics
+) -> dict[str, bytes]:
+    """Generated pages whose inputs changed (home, indexes, levels, handouts, search, 404),
+    and the sitemap, robots.txt and feed."""
     files: dict[str, bytes] = {}
     urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages]
-    for listing in renderer.listings():
+    urls += [(x.url, None) for x in listings if x.url != "/404.html"]
+    for listing in listings:
+        if cachemod.listing_id(listing) not in dirty:
+            continue
         try:
             files[listing.output_path] = renderer.render_listing(listing)
-            if listing.url != "/404.html":
-                urls.append((listing.url, None))
         except jinja2.TemplateError as exc:
             template_error(exc, f"templates/{listing.template}", diags)
     files["sitemap.xml"] = renderer.sitemap(urls)

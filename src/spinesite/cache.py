@@ -26,11 +26,11 @@ from typing import Any
 
 from . import __version__
 from .graph import SiteGraph
-from .model import Page
+from .model import Listing, Page
 
 CACHE_DIR = ".spinesite-cache"
 CACHE_FILE = "state.pickle"
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Cache:
     pages: dict[str, PageState] = field(default_factory=dict)  # source rel -> state
     out: str = ""  # output folder the page states refer to
     templates_key: str = ""  # digest of every template file...
-    templates_use_globals: bool = True  # ...and whether a page template reads every page
+    uses_globals: set[str] = field(default_factory=set)  # ...and the templates that read every page
 
     def bytecode_dir(self, site: Path) -> Path | None:
         """Folder for Jinja's compiled templates: in the user's cache, never in the (untrusted) site."""
@@ -74,19 +74,22 @@ class Cache:
         markdown: dict[str, Any],
         keys: dict[str, str],
         out: Path,
-        graph: SiteGraph,
+        targets: dict[str, str],
         rendered: set[str],
         search_key: str,
     ) -> None:
-        """Record a successful build: parsed sources, Markdown, and each page's output state."""
+        """Record a successful build: parsed sources, Markdown, and each output's state.
+
+        ``targets`` maps each page rel and generated-page id to its output path.
+        """
         old = self.pages if self.out == str(out) else {}
         self.pages = {}
-        for page in graph.pages:
-            if page.rel not in rendered and page.rel in old:
-                self.pages[page.rel] = old[page.rel]
+        for target, path in targets.items():
+            if target not in rendered and target in old:
+                self.pages[target] = old[target]
                 continue
-            st = (out / page.output_path).stat()
-            self.pages[page.rel] = PageState(keys[page.rel], page.output_path, st.st_size, st.st_mtime_ns)
+            st = (out / path).stat()
+            self.pages[target] = PageState(keys[target], path, st.st_size, st.st_mtime_ns)
         self.salt, self.out, self.markdown, self.search_key = self.current_salt(), str(out), markdown, search_key
         self.parsed = {s.digest: (s.parsed, s.body, s.body_line) for s in sources}
 
@@ -97,7 +100,7 @@ class Cache:
             parsed={s.digest: (s.parsed, s.body, s.body_line) for s in sources},
             markdown=markdown,
             templates_key=self.templates_key,
-            templates_use_globals=self.templates_use_globals,
+            uses_globals=self.uses_globals,
         )
 
     @staticmethod
@@ -231,6 +234,36 @@ def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str) -> d
     for page in graph.pages:
         deps = sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page))
         keys[page.rel] = digest(global_key, page.rel, page.url, digests[page.rel], *deps)
+    return keys
+
+
+def listing_id(listing: Listing) -> str:
+    return "listing:" + listing.url
+
+
+def listing_keys(
+    listings: list[Listing], graph: SiteGraph, digests: dict[str, str], global_key: str, uses_globals: set[str]
+) -> dict[str, str]:
+    """Render key per generated page: the sources of the pages it lists.
+
+    Handouts list one condition's exercises; level pages their conditions; an index every
+    page of its type. The home, search and 404 pages may show anything: every page counts.
+    """
+    every = digest(*(f"{p.rel}\x1f{digests[p.rel]}" for p in graph.pages))
+    keys = {}
+    for listing in listings:
+        ctx = listing.context
+        if listing.template in uses_globals:
+            deps = graph.pages
+        elif "condition" in ctx:
+            deps = [ctx["condition"], *neighbours(ctx["condition"])]
+        elif "items" in ctx:
+            deps = list(ctx["items"])
+        else:
+            keys[listing_id(listing)] = digest(global_key, listing.url, listing.template, every)
+            continue
+        parts = sorted(f"{p.rel}\x1f{digests[p.rel]}" for p in deps)
+        keys[listing_id(listing)] = digest(global_key, listing.url, listing.template, *parts)
     return keys
 
 

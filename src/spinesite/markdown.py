@@ -19,7 +19,7 @@ import re
 import signal
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -344,25 +344,36 @@ def _text_parents(root: etree.Element) -> Iterator[etree.Element]:
 
 
 def _link_in(parent: etree.Element, pattern: re.Pattern[str], terms: dict[str, Page], done: set[str], r: Renderer) -> None:
-    """Wrap the first unlinked glossary term in ``parent``'s own text in a link."""
+    """Link each glossary term's first use in ``parent``'s own text (its text and its children's tails)."""
 
-    def split(text: str | None, insert_at: int, set_text: Callable[[str], None]) -> bool:
-        if not text:
-            return False
-        for m in pattern.finditer(text):
+    def linkify(text: str | None) -> tuple[str | None, list[etree.Element]]:
+        links: list[etree.Element] = []
+        head, pos = text, 0
+        for m in pattern.finditer(text or ""):
             term = terms[m.group(1).casefold()]
             if term.rel in done:
                 continue
             done.add(term.rel)
+            assert text is not None
             a = etree.Element("a", {"href": r.base_path + term.url.lstrip("/"), "class": "glossary-link"})
             a.text = m.group(1)
-            a.tail = text[m.end() :]
-            set_text(text[: m.start()])
-            parent.insert(insert_at, a)
-            return True
-        return False
+            if links:
+                links[-1].tail = text[pos : m.start()]
+            else:
+                head = text[: m.start()]
+            links.append(a)
+            pos = m.end()
+        if links:
+            assert text is not None
+            links[-1].tail = text[pos:]
+        return head, links
 
-    def set_parent_text(t: str) -> None:
-        parent.text = t
-
-    split(parent.text, 0, set_parent_text)
+    children = list(parent)
+    parent.text, new = linkify(parent.text)
+    for child in children:
+        child.tail, links = linkify(child.tail)
+        new += [child, *links]
+    if len(new) != len(children):
+        for child in children:
+            parent.remove(child)
+        parent.extend(new)

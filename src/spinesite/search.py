@@ -10,23 +10,26 @@ added to the copy of the page that Pagefind reads, inside its ``data-pagefind-bo
 region, so a search for "pinched nerve" finds the foraminal narrowing pages. The published
 HTML is not changed: nothing extra for sighted or screen-reader users.
 
-Two Python API limits shape the code: the service answers at most one request per 0.1 s
-(one request per page would take 100 s for 1,000 pages), and ``get_files()`` hangs once the
-bundle is over 2 MiB. So the pages are indexed in one ``add_directory`` request from a
-scratch folder and the bundle is read back from ``write_files`` in that folder.
+The Python API answers at most one request per 0.1 s, so one ``add_html_file`` per page
+would take 100 s for 1,000 pages: the pages are written to a scratch folder and indexed
+with one ``add_directory`` request. The bundle comes back in memory from ``get_files()``
+(see ``_allow_large_answers``), and is checked to be complete before it is used.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gzip
 import html
 import json
 import re
 import tempfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostics
 from .graph import SiteGraph
@@ -47,6 +50,7 @@ UNUSED_FILES = frozenset(
 )
 # Hidden elements that only carry a filter value (type, region) are not words of the page.
 EXCLUDE = ("[data-pagefind-filter][hidden]",)
+MAX_ANSWER_BYTES = 2**31  # largest bundle (base64) accepted from the Pagefind process
 ALIAS_WEIGHT = "10"  # a page's own other names count like its title (the h1 has weight 10)
 RELATED_WEIGHT = "0.5"  # other names of glossary terms it mentions rank below its own text
 
@@ -74,7 +78,7 @@ def search_terms(graph: SiteGraph, base_path: str = "/") -> dict[str, SearchTerm
         seen = {page.title.casefold(), *(a.casefold() for a in aliases)}
         related = []
         for href in _hrefs(page):
-            term = glossary.get(href)
+            term = glossary.get(href.partition("#")[0])
             if term is None or term is page or term.title.casefold() in seen:
                 continue
             others = _unique(list(term.data.get("also_called") or []), seen | {term.title.casefold()})
@@ -159,14 +163,6 @@ def build_index(
         reason = "Pagefind took too long" if isinstance(exc, TimeoutError) else str(exc.args[0] if exc.args else type(exc).__name__)
         diags.error("search", 0, f"could not build the search index: {reason} (build with --no-search to skip it)", code="search-index")
         return {}
-    if f"{BUNDLE_DIR}/pagefind.js" not in bundle or f"{BUNDLE_DIR}/pagefind-entry.json" not in bundle:
-        diags.error(
-            "search",
-            0,
-            "could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)",
-            code="search-index",
-        )
-        return {}
     return bundle
 
 
@@ -190,28 +186,58 @@ async def run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, byt
     from pagefind.service import PagefindService
 
     with tempfile.TemporaryDirectory(prefix="spinesite-search-") as tmp:
-        site, out = Path(tmp, "site"), Path(tmp, "bundle")
-        site.mkdir()
         for rel, text in pages.items():
-            path = site / rel
+            path = Path(tmp, rel)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         async with PagefindService() as service:
+            _allow_large_answers(service)
             index = await service.create_index({"force_language": language, "exclude_selectors": list(EXCLUDE)})
-            await index.add_directory(str(site))
-            await index.write_files(output_path=str(out))
-        files = {path.relative_to(out).as_posix(): path for path in sorted(out.rglob("*")) if path.is_file()}
-        unused = _unused(files)
-        return {f"{BUNDLE_DIR}/{rel}": path.read_bytes() for rel, path in files.items() if rel not in unused}
+            await index.add_directory(tmp)
+            files = await index.get_files()
+    bundle = {Path(f["path"]).as_posix(): f["content"] for f in files}
+    check_bundle(bundle)
+    unused = _unused(bundle)
+    return {f"{BUNDLE_DIR}/{rel}": data for rel, data in sorted(bundle.items()) if rel not in unused}
 
 
-def _unused(files: Mapping[str, Path]) -> set[str]:
+def _allow_large_answers(service: Any) -> None:
+    """``get_files()`` answers with the whole bundle as one line, which hangs the Python API's
+    2 MiB reader once the bundle is bigger (about 1,000 pages): raise that reader's limit.
+    (``write_files()`` avoids the pipe but is worse: Pagefind answers before its last file
+    writes are done, so files read back, or left when the process stops, can be empty.)"""
+    stdout = getattr(getattr(service, "_backend", None), "stdout", None)
+    if not isinstance(stdout, asyncio.StreamReader) or not hasattr(stdout, "_limit"):
+        raise RuntimeError("this version of Pagefind's Python API is not supported (pip install 'pagefind[bin]>=1.1,<2')")
+    setattr(stdout, "_limit", MAX_ANSWER_BYTES)  # noqa: B010
+
+
+def check_bundle(bundle: Mapping[str, bytes]) -> None:
+    """Raise ValueError unless the bundle is complete: its entry file names an index whose
+    files are all there, and every compressed file decompresses to the end."""
+    if not bundle.get("pagefind.js") or "pagefind-entry.json" not in bundle:
+        raise ValueError("Pagefind wrote no pagefind.js")
+    try:
+        languages = json.loads(bundle["pagefind-entry.json"])["languages"]
+        needed = {f"pagefind.{lang['hash']}.pf_meta" for lang in languages.values()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError("Pagefind wrote an incomplete pagefind-entry.json") from exc
+    missing = sorted(needed - set(bundle))
+    if missing:
+        raise ValueError(f"Pagefind did not write {missing[0]}")
+    for rel, data in bundle.items():
+        if rel.endswith((".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")):
+            try:
+                gzip.decompress(data)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise ValueError(f"Pagefind wrote an incomplete {rel}") from exc
+        elif rel.endswith(".js") and not data:
+            raise ValueError(f"Pagefind wrote an empty {rel}")
+
+
+def _unused(bundle: Mapping[str, bytes]) -> set[str]:
     """Bundle files the search page never loads: the prebuilt UIs, and the WASM of languages
     the index does not have (``wasm.unknown.pagefind`` when every page is English)."""
-    unused = set(UNUSED_FILES)
-    entry = files.get("pagefind-entry.json")
-    if entry is not None:
-        languages = json.loads(entry.read_bytes()).get("languages", {})
-        wanted = {f"wasm.{lang.get('wasm') or 'unknown'}.pagefind" for lang in languages.values()}
-        unused |= {rel for rel in files if rel.startswith("wasm.") and rel not in wanted}
-    return unused
+    languages = json.loads(bundle["pagefind-entry.json"])["languages"]
+    wanted = {f"wasm.{lang.get('wasm') or 'unknown'}.pagefind" for lang in languages.values()}
+    return set(UNUSED_FILES) | {rel for rel in bundle if rel.startswith("wasm.") and rel not in wanted}

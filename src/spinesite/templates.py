@@ -145,23 +145,20 @@ class SiteRenderer:
             p = p.parent
         return out + chain[::-1] + [(page.title, page.url)]
 
-    def page_templates_use_globals(self) -> bool:
-        """Whether any page template (or what it includes) reads every page of the site."""
+    def templates_using_globals(self, names: list[str]) -> set[str]:
+        """Which of ``names`` (or what they extend, include or import) read every page (``by_kind``/``levels``)."""
         from jinja2 import meta
 
-        seen: set[str] = set()
-        todo = list(PAGE_TEMPLATES.values())
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
+        def uses(name: str, seen: set[str]) -> bool:
+            if name in seen or self.env.loader is None:
+                return False
             seen.add(name)
-            source = self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
-            ast = self.env.parse(source)
+            ast = self.env.parse(self.env.loader.get_source(self.env, name)[0])
             if {"by_kind", "levels"} & meta.find_undeclared_variables(ast):
                 return True
-            todo += [t for t in meta.find_referenced_templates(ast) if t]
-        return False
+            return any(uses(t, seen) for t in meta.find_referenced_templates(ast) if t)
+
+        return {name for name in names if uses(name, set())}
 
     def render_page(self, page: Page) -> bytes:
         crumbs = self.crumbs(page)
