@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -178,13 +179,8 @@ def test_rebuild_keeps_no_stale_index_files(tmp_path: Path, make_site: MakeSite,
     about.write_text(about.read_text().replace("We write it.", "We write it with care."))
     assert run_cli(capsys, "build", site, "-o", out)[0] == 0
     assert run_cli(capsys, "build", site, "-o", fresh, "--clean")[0] == 0
-    # Old fragments are deleted. (The filter and meta files' names change on every run:
-    # Pagefind writes them from hash maps, https://github.com/Pagefind/pagefind/issues/638.)
-    kept, clean = files_under(out / "pagefind"), files_under(fresh / "pagefind")
-    assert len(kept) == len(clean)
-    assert {n for n in kept if not n.startswith("filter/") and ".pf_meta" not in n} == {
-        n for n in clean if not n.startswith("filter/") and ".pf_meta" not in n
-    }
+    # Old index files are deleted: the index is the one a clean build makes.
+    assert contents(out / "pagefind") == contents(fresh / "pagefind")
     after = contents(out / "pagefind")
     unchanged = [rel for rel in after if rel.startswith("fragment/") and before.get(rel) == after[rel]]
     assert len(unchanged) == len(CONTENT_URLS) - 2  # only about's fragment changed
@@ -263,3 +259,45 @@ def test_build_index_reports_an_incomplete_bundle(monkeypatch: pytest.MonkeyPatc
     assert [d.format() for d in diags.items] == [
         "search: could not build the search index: Pagefind wrote no pagefind.js (build with --no-search to skip it)"
     ]
+
+
+def _meta(filters: list[list[str]]) -> bytes:
+    return gzip.compress(b"pagefind_dcd" + search._cbor_encode(["1.5.2", [["en_p1", 10]], [], filters, [], ["title"]]))
+
+
+def test_stable_filters_sorts_filters_and_renames_their_files() -> None:
+    # Pagefind writes filters and their values in hash-map order (a new order on every run).
+    def bundle(values: list[Any], filters: list[list[str]]) -> dict[str, bytes]:
+        return {
+            "pagefind-entry.json": b'{"languages":{"en":{"hash":"en_0123456789","wasm":"en","page_count":1}}}',
+            "pagefind.en_0123456789.pf_meta": _meta(filters),
+            "filter/en_aaaaaaa.pf_filter": gzip.compress(b"pagefind_dcd" + search._cbor_encode(["type", values])),
+            "filter/en_bbbbbbb.pf_filter": gzip.compress(b"pagefind_dcd" + search._cbor_encode(["region", [["lumbar", [0]]]])),
+            "fragment/en_p1.pf_fragment": b"unchanged",
+        }
+
+    one = search.stable_filters(bundle([["stretch", [1, 2]], ["condition", [0]]], [["type", "en_aaaaaaa"], ["region", "en_bbbbbbb"]]))
+    two = search.stable_filters(bundle([["condition", [0]], ["stretch", [1, 2]]], [["region", "en_bbbbbbb"], ["type", "en_aaaaaaa"]]))
+    assert one == two
+    assert one["fragment/en_p1.pf_fragment"] == b"unchanged"
+    names = sorted(one)
+    meta_name = next(n for n in names if n.endswith(".pf_meta"))
+    assert re.fullmatch(r"pagefind\.en_[0-9a-f]{10}\.pf_meta", meta_name) and meta_name != "pagefind.en_0123456789.pf_meta"
+    assert json.loads(one["pagefind-entry.json"])["languages"]["en"]["hash"] == meta_name[len("pagefind.") : -len(".pf_meta")]
+    meta = search._cbor(gzip.decompress(one[meta_name])[len(b"pagefind_dcd") :])
+    assert [f[0] for f in meta[3]] == ["region", "type"]
+    for _name, file_hash in meta[3]:
+        assert f"filter/{file_hash}.pf_filter" in one
+    type_file = next(f[1] for f in meta[3] if f[0] == "type")
+    values = search._cbor(gzip.decompress(one[f"filter/{type_file}.pf_filter"])[len(b"pagefind_dcd") :])
+    assert values == ["type", [["condition", [0]], ["stretch", [1, 2]]]]
+    # Anything unexpected (here: the meta file names a filter file that is missing): unchanged.
+    broken = bundle([["stretch", [1]]], [["type", "en_ccccccc"]])
+    assert search.stable_filters(broken) == broken
+
+
+def test_the_same_site_gives_the_same_index(tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site(tmp_path)
+    for name in ("a", "b"):
+        assert run_cli(capsys, "build", site, "-o", tmp_path / name, "--clean")[0] == 0
+    assert contents(tmp_path / "a" / "pagefind") == contents(tmp_path / "b" / "pagefind")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gzip
+import hashlib
 import html
 import json
 import re
@@ -197,6 +198,7 @@ async def run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, byt
             files = await index.get_files()
     bundle = {Path(f["path"]).as_posix(): f["content"] for f in files}
     check_bundle(bundle)
+    bundle = stable_filters(bundle)
     unused = _unused(bundle)
     return {f"{BUNDLE_DIR}/{rel}": data for rel, data in sorted(bundle.items()) if rel not in unused}
 
@@ -241,3 +243,101 @@ def _unused(bundle: Mapping[str, bytes]) -> set[str]:
     languages = json.loads(bundle["pagefind-entry.json"])["languages"]
     wanted = {f"wasm.{lang.get('wasm') or 'unknown'}.pagefind" for lang in languages.values()}
     return set(UNUSED_FILES) | {rel for rel in bundle if rel.startswith("wasm.") and rel not in wanted}
+
+
+# ----------------------------------------------------------------------------- stable output
+
+_DCD = b"pagefind_dcd"  # Pagefind's marker at the start of every compressed index file
+_FILTER_FILE = re.compile(r"filter/([\w-]+)_([0-9a-f]+)\.pf_filter")
+_META_FILE = re.compile(r"pagefind\.([\w-]+)_([0-9a-f]+)\.pf_meta")
+
+
+def stable_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The same bundle for the same site. Pagefind writes filters and their values in hash-map
+    order, so the filter files, the meta file that lists them and ``pagefind-entry.json``
+    differ on every run (https://github.com/Pagefind/pagefind/issues/638). Sort them and name
+    those files after their new contents. Anything unexpected: the bundle as it was."""
+    out, renamed = dict(bundle), {}
+    try:
+        for rel, data in bundle.items():
+            if m := _FILTER_FILE.fullmatch(rel):
+                name, values = _cbor(gzip.decompress(data)[len(_DCD) :])
+                body = _DCD + _cbor_encode([name, sorted(values, key=lambda v: str(v[0]))])
+                renamed[f"{m[1]}_{m[2]}"] = new = f"{m[1]}_{_digest(body, len(m[2]))}"
+                del out[rel]
+                out[f"filter/{new}.pf_filter"] = _gzip(body)
+        for rel, data in bundle.items():
+            if m := _META_FILE.fullmatch(rel):
+                meta = _cbor(gzip.decompress(data)[len(_DCD) :])  # [version, pages, words, filters, sorts, fields]
+                filters = meta[3]
+                if {f[1] for f in filters} - set(renamed):
+                    raise ValueError(f"{rel} names a filter file that is not in the bundle")
+                meta[3] = sorted(([f[0], renamed[f[1]]] for f in filters), key=lambda f: str(f[0]))
+                body = _DCD + _cbor_encode(meta)
+                new = f"{m[1]}_{_digest(body, len(m[2]))}"
+                del out[rel]
+                out[f"pagefind.{new}.pf_meta"] = _gzip(body)
+                out["pagefind-entry.json"] = out["pagefind-entry.json"].replace(f'"{m[1]}_{m[2]}"'.encode(), f'"{new}"'.encode())
+    except (ValueError, TypeError, IndexError, KeyError, OSError, EOFError, zlib.error):
+        return bundle
+    return out
+
+
+def _digest(data: bytes, length: int) -> str:
+    return hashlib.sha256(data).hexdigest()[:length]
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _cbor(data: bytes) -> Any:
+    """Decode the CBOR of Pagefind's meta and filter files (unsigned integers, text, arrays);
+    ValueError unless encoding it again gives the same bytes."""
+    value, end = _cbor_item(data, 0)
+    if end != len(data) or _cbor_encode(value) != data:
+        raise ValueError("unexpected CBOR")
+    return value
+
+
+def _cbor_item(data: bytes, at: int) -> tuple[Any, int]:
+    major, info = data[at] >> 5, data[at] & 0x1F
+    at += 1
+    if info < 24:
+        n = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        n, at = int.from_bytes(data[at : at + size], "big"), at + size
+    else:
+        raise ValueError(f"unsupported CBOR length {info}")
+    if major == 0:
+        return n, at
+    if major == 3:
+        return data[at : at + n].decode("utf-8"), at + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, at = _cbor_item(data, at)
+            items.append(item)
+        return items, at
+    raise ValueError(f"unsupported CBOR type {major}")
+
+
+def _cbor_encode(value: Any) -> bytes:
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    raise TypeError(type(value).__name__)
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError("number too large")
