@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ def default_jobs() -> int:
 def _init(state: Any) -> None:
     global _worker_state
     _worker_state = state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels the rest
 
 
 def _call(func: Callable[[Any, Any], Any], item: Any) -> Any:
@@ -44,5 +46,8 @@ def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) 
         return [func(state, item) for item in items]
     ctx = multiprocessing.get_context("fork")
     chunk = max(1, min(64, len(items) // (workers * 8)))
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,))
+    try:
         return list(pool.map(_call, [func] * len(items), items, chunksize=chunk))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C or an error: drop the queued work
