@@ -204,3 +204,21 @@ def test_no_change_fast_path_notices_every_kind_of_change(tmp_path: Path, monkey
         clean_out = tmp_path / f"clean{i}"
         assert inc.ok() and build(site, clean_out, jobs=1, incremental=False).ok()
         assert tree(out) == tree(clean_out), i
+
+
+def test_page_template_reading_every_page_makes_every_page_a_dependency(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "cause.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>'
+        "<ul>{% for s in by_kind.stretches %}<li>{{ s.title }}</li>{% endfor %}</ul>{% endblock %}\n"
+    )
+    out = tmp_path / "out"
+    assert build(site, out, jobs=1).ok()
+    stretch = site / "content" / "stretches" / "s5.md"
+    stretch.write_text(stretch.read_text().replace("title: Stretches number 5", "title: A renamed stretch"))
+    assert build(site, out, jobs=1).ok()
+    assert "A renamed stretch" in (out / "causes" / "c0" / "index.html").read_text()
+    assert build(site, tmp_path / "clean", jobs=1, incremental=False).ok()
+    assert tree(out) == tree(tmp_path / "clean")

@@ -149,16 +149,24 @@ class SiteRenderer:
         """Which of ``names`` (or what they extend, include or import) read every page (``by_kind``/``levels``)."""
         from jinja2 import meta
 
-        def uses(name: str, seen: set[str]) -> bool:
-            if name in seen or self.env.loader is None:
-                return False
-            seen.add(name)
-            ast = self.env.parse(self.env.loader.get_source(self.env, name)[0])
-            if {"by_kind", "levels"} & meta.find_undeclared_variables(ast):
-                return True
-            return any(uses(t, seen) for t in meta.find_referenced_templates(ast) if t)
+        memo: dict[str, bool] = {}
+        plain = jinja2.Environment(loader=self.env.loader)  # no globals: they would hide from find_undeclared_variables
+        plain.filters.update(self.env.filters)
+        plain.tests.update(self.env.tests)
 
-        return {name for name in names if uses(name, set())}
+        def uses(name: str) -> bool:
+            if name not in memo and plain.loader is not None:
+                memo[name] = False  # a template including itself ends here
+                try:
+                    ast = plain.parse(plain.loader.get_source(plain, name)[0])
+                    direct = bool({"by_kind", "levels"} & meta.find_undeclared_variables(ast))
+                except jinja2.TemplateError:
+                    memo[name] = True  # cannot tell (the render reports the error): assume it does
+                    return True
+                memo[name] = direct or any(uses(t) for t in meta.find_referenced_templates(ast) if t)
+            return memo.get(name, False)
+
+        return {name for name in names if uses(name)}
 
     def render_page(self, page: Page) -> bytes:
         crumbs = self.crumbs(page)
