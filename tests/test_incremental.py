@@ -9,17 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REVIEW
 from spinesite import parallel
 from spinesite.build import build
 from spinesite.templates import theme_dir
-
-REVIEW = """last_reviewed: 2026-01-01
-next_review: 2027-01-01
-reviewed_by: Test Reviewer (placeholder)
-sources:
-  - title: NICE NG59
-    url: https://www.nice.org.uk/guidance/ng59
-"""
 
 
 def _page(kind: str, i: int, rng: random.Random, n: int) -> str:

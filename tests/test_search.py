@@ -12,22 +12,13 @@ from typing import Any
 
 import pytest
 
+from conftest import MINIMAL, REVIEW
 from spinesite import search
 from spinesite.cli import main
 from spinesite.diagnostics import Diagnostics
 from spinesite.search import SearchTerms, build_index, with_terms
 
-# Helpers are local, not imported from tests/conftest.py: in a full run the module name
-# `conftest` may be tests/browser/conftest.py. Only its `make_site` fixture is used.
 MakeSite = Callable[..., Path]
-MINIMAL = Path(__file__).resolve().parent / "sites" / "minimal"
-REVIEW = """last_reviewed: 2026-01-01
-next_review: 2027-01-01
-reviewed_by: Test Reviewer (placeholder)
-sources:
-  - title: NICE NG59
-    url: https://www.nice.org.uk/guidance/ng59
-"""
 # Added to the minimal site: a condition with aliases whose body mentions a glossary term.
 SYNONYM_PAGE = (
     "---\ntitle: Foraminal narrowing\nsummary: A short summary.\nregion: lumbar\nspine_levels: [L4-L5]\n"
