@@ -162,7 +162,8 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Measured:
         err.seek(0)
         return Measured(
             seconds=waited["end"] - started,
-            peak_rss_mb=round((peak_kb or maxrss_kb) / 1024, 1),
+            # sampling every 20 ms can miss a short peak: never report less than the largest process
+            peak_rss_mb=round(max(peak_kb, maxrss_kb) / 1024, 1),
             max_single_rss_mb=round(maxrss_kb / 1024, 1),
             cpu_seconds=round(waited["usage"].ru_utime + waited["usage"].ru_stime, 3),
             returncode=proc.returncode,

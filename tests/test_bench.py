@@ -84,8 +84,8 @@ def test_measure_sums_the_process_tree() -> None:
     """)
     m = run.measure([sys.executable, "-c", parent])
     assert m.returncode == 0
-    assert m.peak_rss_mb >= 80  # both children at once
-    assert m.max_single_rss_mb < m.peak_rss_mb
+    assert m.peak_rss_mb >= 80  # both children at once (a single one holds about 50 MB)
+    assert m.peak_rss_mb >= m.max_single_rss_mb
 
 
 def test_run_small_n_writes_results(tmp_path: Path) -> None:

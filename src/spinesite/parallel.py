@@ -33,6 +33,7 @@ def _init(state: Any) -> None:
     global _worker_state
     _worker_state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels the rest
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while we were forked
 
 
 def _call(func: Callable[[Any, Any], Any], item: Any) -> Any:
@@ -48,6 +49,19 @@ def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) 
     chunk = max(1, min(64, len(items) // (workers * 8)))
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,))
     try:
-        return list(pool.map(_call, [func] * len(items), items, chunksize=chunk))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C or an error: drop the queued work
+        # Workers are forked while the tasks are submitted: keep Ctrl-C out of them until they
+        # ignore it (else a half-started worker prints a traceback); the parent gets it after.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pending = pool.map(_call, [func] * len(items), items, chunksize=chunk)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        results = list(pending)
+    except BaseException:  # Ctrl-C or an error: stop the workers now, drop the queued work
+        processes = getattr(pool, "_processes", None) or {}  # private, but the only way to stop them at once
+        for process in list(processes.values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
