@@ -94,6 +94,18 @@ def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         os.environ["XDG_CACHE_HOME"] = old
 
 
+@pytest.fixture(autouse=True)
+def _fixed_review_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`spinesite check` compares review dates with today; the fixtures' dates are fixed, so in
+    tests "today" is 2026-06-01 unless a test sets SOURCE_DATE_EPOCH (which check_today honours)."""
+    import datetime as dt
+
+    from spinesite import checks
+
+    real = checks.check_today
+    monkeypatch.setattr(checks, "check_today", lambda: real() if os.environ.get("SOURCE_DATE_EPOCH") else dt.date(2026, 6, 1))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (long fuzzing)")
 
