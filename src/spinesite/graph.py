@@ -40,12 +40,10 @@ class SiteGraph:
     levels: dict[str, list[Page]] = field(default_factory=dict)  # spine level -> conditions
     drafts: list[Page] = field(default_factory=list)
     unloaded: set[str] = field(default_factory=set)  # rels of content files that exist but did not load
+    by_slug: dict[tuple[str, str], Page] = field(default_factory=dict)  # (kind, slug) -> page
 
     def get(self, kind: str, slug: str) -> Page | None:
-        for p in self.by_kind.get(kind, []):
-            if p.slug == slug:
-                return p
-        return None
+        return self.by_slug.get((kind, slug))
 
 
 def page_url(kind: str, slug: str) -> str:
@@ -81,6 +79,7 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics) -> SiteGr
     _link_backlinks(pages)
     _link_parents(pages, diags)
     _check_illustrations(pages, site, diags)
+    graph.by_slug = {(p.kind, p.slug): p for p in pages}
     graph.by_kind = {k: sorted((p for p in pages if p.kind == k), key=lambda p: (p.title.casefold(), p.slug)) for k in TYPES}
     graph.levels = _levels(pages)
     return graph

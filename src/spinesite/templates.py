@@ -8,7 +8,6 @@ variables, only the context built here.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -224,7 +223,3 @@ class SiteRenderer:
         pages = sorted(self.graph.pages, key=lambda p: (p.data.get("last_reviewed") or dt.date.min, p.url), reverse=True)
         pages = pages[: self.config.feed_entries]
         return self.env.get_template("feed.xml").render({**self.globals, "entries": pages}).encode("utf-8")
-
-
-def relative_to_output(rel: str) -> str:
-    return posixpath.normpath(rel)
