@@ -29,10 +29,10 @@ from .checks import check_output
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
-from .loader import load_content
+from .loader import load_content, read_body
 from .model import Listing, SourceFile
 from .output import Transaction, Writer, write_new
-from .pagework import RenderState, render_markdown, render_template
+from .pagework import RenderState, load_markdown, render_markdown, render_template
 from .parallel import default_jobs, run
 from .search import build_index, search_terms
 from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
@@ -124,12 +124,16 @@ def _build(
     cache = _cache_for(site, write, incremental, previous)
 
     config = result.config = load_config(site, diags)
-    sources = load_content(site, diags, max_bytes=config.limits["max_file_kb"] * 1024, parsed_cache=cache.parsed)
-    pages = validate_pages(sources, diags)
+    read_ns = stamp.now_ns()
+    known = {rel: cache.sources[rel] for rel in cache.trusted_digests()} if write else {}
+    sources = load_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known)
+    validated: dict[str, object] = {}
+    pages = validate_pages(sources, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated)
     graph = result.graph = build_graph(pages, site, diags)
     result.counts = Counter(p.kind for p in graph.pages)
     renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if incremental else None)
-    state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, keep_bytes=not write)
+    md_store = cache.markdown_store(site) if write and incremental else None
+    state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
 
     markdown_cache = render_all_markdown(state, sources, cache, result, jobs)
     if diags.failed(strict):
@@ -158,7 +162,7 @@ def _build(
             _abort(txn)
             if txn is None and not diags.failed(strict):
                 result.files = {**files, **site_files}
-                result.cache = cache.remember_in_memory(sources, markdown_cache)
+                result.cache = cache.remember_in_memory(sources, markdown_cache, validated)
             return _done(result, started)
         for rel, data in site_files.items():
             txn.put(rel, data)
@@ -168,7 +172,7 @@ def _build(
             if search_key == cache.search_key and (out / "pagefind").is_dir():
                 keep |= _existing(out, "pagefind")  # nothing a search could find has changed
             else:
-                keep |= index_for_search(txn, graph, renderer, [x.output_path for x in listings], config, diags)
+                keep |= index_for_search(state, txn, graph, renderer, [x.output_path for x in listings], config, diags)
         if diags.failed(strict):
             _abort(txn)
             return _done(result, started)
@@ -177,8 +181,10 @@ def _build(
         _abort(txn)
         raise
 
-    cache.remember(sources, markdown_cache, keys, out, targets, dirty, search_key if search and config.search else "")
+    cache.remember(sources, markdown_cache, keys, out, targets, dirty, search_key if search and config.search else "", read_ns, validated)
     cache.save(site)
+    if md_store is not None:
+        md_store.prune(set(markdown_cache))
     stamp.record(site, out, theme_dir(), search, dict(result.counts), diags.warnings, started_ns)
     return _done(result, started)
 
@@ -199,13 +205,17 @@ def render_all_markdown(
     graph = state.graph
     digests = {s.rel: s.digest for s in sources}
     site_key = cachemod.digest(cachemod.glossary_key(graph), cachemod.url_key(graph), state.site.base_path)
-    md_keys = {p.rel: cachemod.digest(site_key, p.rel, digests[p.rel]) for p in graph.pages}
+    md_keys = state.md_keys = {p.rel: cachemod.digest(site_key, p.rel, digests[p.rel]) for p in graph.pages}
     todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
     fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
     kept: dict[str, object] = {}
     for page in graph.pages:
         md = fresh.get(page.rel) or cache.markdown[md_keys[page.rel]]
-        page.html, page.toc, page.fields_html, linked, md_diags = md
+        html, toc, fields_html, linked, md_diags = md
+        if html is None:  # kept in the Markdown store: loaded by whoever renders the page
+            page.markdown_key = md_keys[page.rel]
+        else:
+            page.html, page.toc, page.fields_html = html, toc or [], fields_html or {}
         result.linked[page.rel] = set(linked)
         result.diagnostics.extend(md_diags)
         kept[md_keys[page.rel]] = md
@@ -253,9 +263,17 @@ def render_pages(state: RenderState, dirty: list[str], result: BuildResult, jobs
 
 
 def index_for_search(
-    txn: Transaction, graph: SiteGraph, renderer: SiteRenderer, listing_paths: list[str], config: Config, diags: Diagnostics
+    state: RenderState,
+    txn: Transaction,
+    graph: SiteGraph,
+    renderer: SiteRenderer,
+    listing_paths: list[str],
+    config: Config,
+    diags: Diagnostics,
 ) -> set[str]:
     """Index every HTML page of the new build (staged or unchanged); stage the index."""
+    for page in graph.pages:  # search terms come from every page's links
+        load_markdown(state, page)
     html = {}
     for path in sorted({p.output_path for p in graph.pages} | {x for x in listing_paths if x.endswith(".html")}):
         staged = txn.stage / path

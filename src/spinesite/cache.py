@@ -25,12 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .blobs import BlobDir
 from .graph import SiteGraph
 from .model import Listing, Page
 
 CACHE_DIR = ".spinesite-cache"
 CACHE_FILE = "state.pickle"
-FORMAT = 3
+MARKDOWN_DIR = "markdown"
+FORMAT = 4
+RACY_NS = 2_000_000_000  # files changed this close to a build's start are never trusted by stat
+SourceStat = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, sha256
 
 
 @dataclass
@@ -46,12 +50,16 @@ class Cache:
     """What the previous successful build left behind."""
 
     salt: str = ""  # spinesite + Python version: any change discards everything
-    parsed: dict[str, Any] = field(default_factory=dict)  # source digest -> (Parsed, body, body_line)
-    markdown: dict[str, Any] = field(default_factory=dict)  # markdown key -> (html, toc, fields_html, linked)
+    parsed: dict[str, Any] = field(default_factory=dict)  # source digest -> (Parsed, body or None, body_line)
+    markdown: dict[str, Any] = field(default_factory=dict)  # markdown key -> (html, toc, fields_html, linked, diags)
     pages: dict[str, PageState] = field(default_factory=dict)  # source rel -> state
     out: str = ""  # output folder the page states refer to
     templates_key: str = ""  # digest of every template file...
     uses_globals: set[str] = field(default_factory=set)  # ...and the templates that read every page
+    search_key: str = ""  # inputs of the search index last built
+    sources: dict[str, SourceStat] = field(default_factory=dict)  # rel -> stat and digest when last read
+    read_ns: int = 0  # when the previous build started reading sources
+    validated: dict[str, Any] = field(default_factory=dict)  # rel + digest -> (data, diagnostics)
 
     def bytecode_dir(self, site: Path) -> Path | None:
         """Folder for Jinja's compiled templates: in the user's cache, never in the (untrusted) site."""
@@ -62,7 +70,20 @@ class Cache:
             return None
         return folder
 
-    search_key: str = ""  # inputs of the search index last built
+    @staticmethod
+    def markdown_store(site: Path) -> BlobDir | None:
+        """Where written builds keep each page's rendered Markdown (see ``blobs.py``)."""
+        return BlobDir.open(site / CACHE_DIR / MARKDOWN_DIR, _user_key())
+
+    def trusted_digests(self) -> dict[str, str]:
+        """rel -> digest of the sources whose stat can stand in for reading them.
+
+        Like git's index: a file whose size, mtime, ctime and inode are those recorded when
+        the last build read it, and which had not been touched for two seconds before that
+        read, still holds the bytes that build read.
+        """
+        racy = self.read_ns - RACY_NS
+        return {rel: st[4] for rel, st in self.sources.items() if st[1] < racy and st[2] < racy and st[4] in self.parsed}
 
     @classmethod
     def empty(cls) -> Cache:
@@ -77,6 +98,8 @@ class Cache:
         targets: dict[str, str],
         rendered: set[str],
         search_key: str,
+        read_ns: int,
+        validated: dict[str, Any],
     ) -> None:
         """Record a successful build: parsed sources, Markdown, and each output's state.
 
@@ -91,9 +114,12 @@ class Cache:
             st = (out / path).stat()
             self.pages[target] = PageState(keys[target], path, st.st_size, st.st_mtime_ns)
         self.salt, self.out, self.markdown, self.search_key = self.current_salt(), str(out), markdown, search_key
-        self.parsed = {s.digest: (s.parsed, s.body, s.body_line) for s in sources}
+        self.parsed = {s.digest: (s.parsed, None, s.body_line) for s in sources}  # bodies are read again when needed
+        self.sources = {s.rel: (*s.stat, s.digest) for s in sources if s.stat}
+        self.read_ns = read_ns
+        self.validated = {f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated}
 
-    def remember_in_memory(self, sources: list[Any], markdown: dict[str, Any]) -> Cache:
+    def remember_in_memory(self, sources: list[Any], markdown: dict[str, Any], validated: dict[str, Any]) -> Cache:
         """A copy holding what an in-memory build (``spinesite serve``) can reuse next time."""
         return Cache(
             salt=self.salt,
@@ -101,6 +127,7 @@ class Cache:
             markdown=markdown,
             templates_key=self.templates_key,
             uses_globals=self.uses_globals,
+            validated={f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated},
         )
 
     @staticmethod
@@ -150,7 +177,8 @@ def write_signed(path: Path, value: Any) -> None:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            fh.write(hmac.new(key, data, hashlib.sha256).digest() + data)
+            fh.write(hmac.new(key, data, hashlib.sha256).digest())
+            fh.write(data)  # not mac + data: that would copy the whole pickle once more
         os.replace(tmp, path)
     except OSError:
         pass

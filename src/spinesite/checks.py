@@ -145,7 +145,7 @@ def page_prose(page: Page) -> str:
                 parts += [str(item[k]) for k in PROSE_KEYS if item.get(k)]
             elif isinstance(item, str):
                 parts.append(item)
-    blocks = [*(_sentence(p) for p in parts), prose_of_markdown(page.body)]
+    blocks = [*(_sentence(p) for p in parts), prose_of_markdown(page.body or "")]
     return "\n\n".join(b for b in blocks if b)
 
 
@@ -229,7 +229,7 @@ def markdown_images(pages: Iterable[Page], base: SiteBase) -> list[Diagnostic]:
     """Images written in Markdown with empty alt text, e.g. ``![](x.png)``, at their line."""
     out = []
     for page in pages:
-        blocks: list[tuple[str, str, int]] = [(page.html, page.body, page.body_line)]
+        blocks: list[tuple[str, str, int]] = [(page.html, page.body or "", page.body_line)]
         for name in ("diagnosis", "outlook"):
             if isinstance(page.fields_html.get(name), str):
                 blocks.append((page.fields_html[name], str(page.data.get(name, "")), page.parsed.line((name,))))

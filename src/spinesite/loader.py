@@ -24,12 +24,18 @@ BOM = b"\xef\xbb\xbf"
 
 
 def load_content(
-    site: Path, diags: Diagnostics, max_bytes: int = 1024 * 1024, parsed_cache: dict[str, Any] | None = None
+    site: Path,
+    diags: Diagnostics,
+    max_bytes: int = 1024 * 1024,
+    parsed_cache: dict[str, Any] | None = None,
+    known: dict[str, tuple[int, int, int, int, str]] | None = None,
 ) -> list[SourceFile]:
     """Every content file of the site, sorted by path; problems go to ``diags``.
 
     ``parsed_cache`` maps a file's content digest to its (Parsed, body, body line) from an
-    earlier build, so unchanged files are not parsed again.
+    earlier build, so unchanged files are not parsed again. ``known`` maps a rel to the
+    stat and digest it had when that build read it (only entries the cache trusts, see
+    ``Cache.trusted_digests``): such files are not even read; their body is read on demand.
     """
     root = site / CONTENT
     if not root.is_dir():
@@ -56,7 +62,7 @@ def load_content(
                 diags.warning(rel, 0, "ignored: not a Markdown (.md) file")
             continue
         names.append(rel)
-        loaded = load_file(path, rel, parts[0], diags, max_bytes, parsed_cache or {})
+        loaded = load_file(path, rel, parts[0], diags, max_bytes, parsed_cache or {}, (known or {}).get(rel))
         if loaded is not None:
             files.append(loaded)
     _check_collisions(names, diags)
@@ -97,10 +103,22 @@ def _symlink(p: Path, site: Path, site_real: Path, diags: Diagnostics) -> bool:
 
 
 def load_file(
-    path: Path, rel: str, kind: str, diags: Diagnostics, max_bytes: int, parsed_cache: dict[str, Any] | None = None
+    path: Path,
+    rel: str,
+    kind: str,
+    diags: Diagnostics,
+    max_bytes: int,
+    parsed_cache: dict[str, Any] | None = None,
+    known: tuple[int, int, int, int, str] | None = None,
 ) -> SourceFile | None:
+    slug = path.stem
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
+        stat = (size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        if known is not None and known[:4] == stat and known[4] in (parsed_cache or {}) and SLUG_RE.match(slug):
+            parsed, _body, body_line = (parsed_cache or {})[known[4]]
+            return SourceFile(rel, kind, slug, parsed, None, body_line, known[4], stat)
         if size > max_bytes:
             diags.error(rel, 0, f"file is too large ({size // 1024} KB; the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
             return None
@@ -113,11 +131,13 @@ def load_file(
         diags.error(rel, 0, f"file is too large (the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
         return None
     digest = hashlib.sha256(raw).hexdigest()
-    slug = path.stem
     cached = (parsed_cache or {}).get(digest)
     if cached is not None and SLUG_RE.match(slug):
         parsed, body, body_line = cached
-        return SourceFile(rel, kind, slug, parsed, body, body_line, digest)
+        if body is None:  # the cache keeps no bodies on disk
+            body = _body_of(raw)
+        if body is not None:
+            return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat)
     text = decode(raw, rel, diags)
     if text is None:
         return None
@@ -140,7 +160,24 @@ def load_file(
         got = "a list" if isinstance(parsed.value, list) else f"'{show(str(parsed.value))}'"
         diags.error(rel, parsed.line(()), f"front matter must be a mapping of 'key: value' lines, got {got}")
         return None
-    return SourceFile(rel, kind, slug, parsed, body, body_line, digest)
+    return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat)
+
+
+def read_body(site: Path, rel: str, digest: str) -> str | None:
+    """The Markdown body of a source not read by this build, if the file still has ``digest``."""
+    try:
+        raw = (site / rel).read_bytes()
+    except OSError:
+        return None
+    return _body_of(raw) if hashlib.sha256(raw).hexdigest() == digest else None
+
+
+def _body_of(raw: bytes) -> str | None:
+    """The body of a file that loaded cleanly before (same bytes); None if that fails now."""
+    quiet = Diagnostics()
+    text = decode(raw, "", quiet)
+    split = split_front_matter(text, "", quiet) if text is not None else None
+    return split[1] if split is not None else None
 
 
 def decode(raw: bytes, rel: str, diags: Diagnostics) -> str | None:

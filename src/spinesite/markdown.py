@@ -96,7 +96,7 @@ class Renderer:
         """Fill ``page.html``, ``page.toc`` and ``page.fields_html``."""
         self.page = page
         self.linked_pages[page.rel] = set()
-        page.html, toc = self.convert(page.body, page.body_line, glossary=True)
+        page.html, toc = self.convert(page.body or "", page.body_line, glossary=True)
         page.toc = [{"id": t["id"], "name": t["name"]} for t in toc if t["level"] == 2]
         for name in ("diagnosis", "outlook"):
             if page.data.get(name):

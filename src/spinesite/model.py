@@ -16,9 +16,10 @@ class SourceFile:
     kind: str  # content type: conditions, stretches, ...
     slug: str
     parsed: Parsed
-    body: str
+    body: str | None  # None: not read this time (unchanged since the last build); see loader.read_body
     body_line: int  # 1-based line where the body starts
     digest: str  # sha256 of the raw bytes
+    stat: tuple[int, int, int, int] | None = None  # size, mtime_ns, ctime_ns, inode when read
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Page:
     rel: str
     url: str  # site-relative URL, always starting and ending with "/"
     data: dict[str, Any]
-    body: str
+    body: str | None  # None until needed (see loader.read_body)
     body_line: int
     parsed: Parsed
     html: str = ""
@@ -40,6 +41,8 @@ class Page:
     refs: dict[str, list[Page]] = field(default_factory=dict)  # field -> referenced pages
     parent: Page | None = None
     children: list[Page] = field(default_factory=list)
+    digest: str = ""  # of the source file
+    markdown_key: str = ""  # set when html/toc/fields_html are kept in the Markdown store, not here
 
     @property
     def title(self) -> str:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from .blobs import BlobDir
 from .checks import check_output
 from .diagnostics import Diagnostic, Diagnostics
 from .graph import SiteGraph
+from .loader import read_body
 from .markdown import Renderer
+from .model import Page
 from .output import Transaction
 from .templates import SiteRenderer
 
-MarkdownResult = tuple[str, list[dict[str, Any]], dict[str, Any], list[str], list[Diagnostic]]
+MarkdownResult = tuple[str | None, list[dict[str, Any]] | None, dict[str, Any] | None, list[str], list[Diagnostic]]
 TemplateResult = tuple[bytes | None, list[Diagnostic], bool]
 
 
@@ -27,6 +31,9 @@ class RenderState:
     markdown_seconds: float
     txn: Transaction | None
     keep_bytes: bool = True
+    site_dir: Path = Path(".")
+    md_store: BlobDir | None = None  # written builds keep rendered Markdown here, not in memory
+    md_keys: dict[str, str] = field(default_factory=dict)  # page rel -> Markdown key
     _markdown: Renderer | None = None
 
     def markdown(self, diags: Diagnostics) -> Renderer:
@@ -37,18 +44,41 @@ class RenderState:
 
 
 def render_markdown(state: RenderState, rel: str) -> MarkdownResult:
+    """A page's Markdown (body and Markdown fields). With a store, the HTML goes there and
+    only the links and diagnostics come back: the main process never holds every page's HTML."""
     diags = Diagnostics()
     page = state.graph.by_rel[rel]
+    if page.body is None:
+        page.body = read_body(state.site_dir, page.rel, page.digest)
+        if page.body is None:
+            diags.error(page.rel, 0, "the file changed during the build; build again")
+            return "", [], {}, [], diags.items
     renderer = state.markdown(diags)
     renderer.render_page(page)
     linked = sorted(renderer.linked_pages.pop(rel, set()))
-    return page.html, page.toc, page.fields_html, linked, diags.items
+    if state.md_store is None:
+        return page.html, page.toc, page.fields_html, linked, diags.items
+    state.md_store.put(state.md_keys[rel], (page.html, page.toc, page.fields_html))
+    return None, None, None, linked, diags.items
+
+
+def load_markdown(state: RenderState, page: Page) -> None:
+    """Fill in a page's rendered Markdown kept in the store (rendered again if it went missing)."""
+    if not page.markdown_key:
+        return
+    stored = state.md_store.get(page.markdown_key) if state.md_store is not None else None
+    if stored is not None:
+        page.html, page.toc, page.fields_html = stored
+    else:  # its diagnostics were reported when it was first rendered
+        render_markdown(RenderState(state.graph, state.site, state.markdown_seconds, None, site_dir=state.site_dir), page.rel)
+    page.markdown_key = ""
 
 
 def render_template(state: RenderState, rel: str) -> TemplateResult:
     """Render one page; stage it (write builds) or return its bytes (in-memory builds)."""
     diags = Diagnostics()
     page = state.graph.by_rel[rel]
+    load_markdown(state, page)
     try:
         data = state.site.render_page(page)
     except jinja2.TemplateSyntaxError as exc:

@@ -36,8 +36,8 @@ def _init(state: Any) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while we were forked
 
 
-def _call(func: Callable[[Any, Any], Any], item: Any) -> Any:
-    return func(_worker_state, item)
+def _call(func: Callable[[Any, Any], Any], items: Sequence[Any]) -> list[Any]:
+    return [func(_worker_state, item) for item in items]
 
 
 def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) -> list[R]:
@@ -46,22 +46,25 @@ def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) 
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [func(state, item) for item in items]
     ctx = multiprocessing.get_context("fork")
-    chunk = max(1, min(64, len(items) // (workers * 8)))
+    size = max(1, min(64, len(items) // (workers * 8)))
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,))
     try:
         # Workers are forked while the tasks are submitted: keep Ctrl-C out of them until they
         # ignore it (else a half-started worker prints a traceback); the parent gets it after.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            pending = pool.map(_call, [func] * len(items), items, chunksize=chunk)
+            chunks = [pool.submit(_call, func, items[i : i + size]) for i in range(0, len(items), size)]
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        results = list(pending)
+        results = [result for chunk in chunks for result in chunk.result()]
     except BaseException:  # Ctrl-C or an error: stop the workers now, drop the queued work
         processes = getattr(pool, "_processes", None) or {}  # private, but the only way to stop them at once
         for process in list(processes.values()):
             process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Never cancel the futures: the pool's thread fails every pending one when it sees the
+        # dead workers, and on Python 3.11 a future cancelled meanwhile crashes that thread
+        # (InvalidStateError, printed on Ctrl-C). Wait for it, so no thread outlives the pool.
+        pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
     return results

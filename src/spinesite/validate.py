@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from .diagnostics import Diagnostics
 from .fields import Ctx, validate_fields
@@ -13,16 +15,36 @@ from .schema import SCHEMAS
 MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
 
 
-def validate_pages(sources: list[SourceFile], diags: Diagnostics) -> list[Page]:
-    """One :class:`Page` per source file (drafts included; the graph leaves them out)."""
+def validate_pages(
+    sources: list[SourceFile],
+    diags: Diagnostics,
+    cached: dict[str, Any] | None = None,
+    read_body: Callable[[SourceFile], str | None] | None = None,
+    results: dict[str, Any] | None = None,
+) -> list[Page]:
+    """One :class:`Page` per source file (drafts included; the graph leaves them out).
+
+    Validation depends only on a file's path and bytes: ``cached`` maps ``rel + digest`` to
+    an earlier (data, diagnostics); ``results`` receives this build's, keyed by rel.
+    """
     pages = []
     for src in sources:
-        ctx = Ctx(src.rel, src.parsed, diags)
-        data = validate_fields(src.parsed.value, SCHEMAS[src.kind], ctx)
-        _check_review_dates(data, ctx)
-        _warn_placeholders(src, diags)
+        hit = (cached or {}).get(f"{src.rel}\x1f{src.digest}")
+        if hit is None:
+            if src.body is None and read_body is not None:
+                src.body = read_body(src)
+            own = Diagnostics()
+            ctx = Ctx(src.rel, src.parsed, own)
+            data = validate_fields(src.parsed.value, SCHEMAS[src.kind], ctx)
+            _check_review_dates(data, ctx)
+            _warn_placeholders(src, own)
+            hit = (data, own.items)
+        data, found = hit
+        diags.extend(found)
+        if results is not None:
+            results[src.rel] = hit
         slug = data.get("slug") or src.slug
-        pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed))
+        pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed, digest=src.digest))
     return pages
 
 
@@ -40,7 +62,7 @@ def _warn_placeholders(src: SourceFile, diags: Diagnostics) -> None:
     for key in find_placeholders(src.parsed.value):
         label = "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(key))
         diags.warning(src.rel, src.parsed.line(key), f"{label}: placeholder text 'TODO' still here; replace it")
-    if "TODO" not in src.body:
+    if src.body is None or "TODO" not in src.body:
         return
     for line in find_body_placeholders(src.body, src.body_line):
         diags.warning(src.rel, line, "placeholder text 'TODO' still in the page text; replace it")
