@@ -168,8 +168,24 @@ def test_editing_a_stretch_rerenders_it_and_the_conditions_that_show_it(tmp_path
     graph = result.graph
     assert graph is not None
     page = graph.by_rel["content/stretches/s1.md"]
-    expected = {page.output_path} | {c.output_path for c in page.backlinks.get("conditions", [])}
+    shown_on = page.backlinks.get("conditions", [])
+    expected = {page.output_path} | {c.output_path for c in shown_on}
     assert set(result.rendered) == expected
+    # generated pages: the stretches index (lists it), the home page (reads every page) and the
+    # handouts of the conditions that show it; not the level pages (their spine map counts conditions)
+    handouts = {f"handouts/{c.slug}/index.html" for c in shown_on}
+    assert set(result.rendered_listings) == {"stretches/index.html", "index.html", "search/index.html", "404.html"} | handouts
+
+
+def test_editing_a_condition_rerenders_every_page_with_the_spine_map(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    condition = site / "content" / "conditions" / "d1.md"
+    condition.write_text(condition.read_text().replace("title: Conditions number 1", "title: Renamed", 1))
+    result = build(site, out, jobs=1)
+    assert {f"levels/l{n}-l{n + 1}/index.html" for n in range(1, 5)} <= set(result.rendered_listings)
 
 
 def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,6 +49,7 @@ class BuildResult:
     keys: dict[str, str] = field(default_factory=dict)  # render key per page rel (in-memory builds)
     counts: Counter[str] = field(default_factory=Counter)
     rendered: list[str] = field(default_factory=list)  # output paths of pages rendered this time
+    rendered_listings: list[str] = field(default_factory=list)  # ...and of generated pages (indexes, levels...)
     written: int = 0  # files created or replaced in the output folder
     deleted: int = 0
     seconds: float = 0.0
@@ -143,7 +144,7 @@ def _build(
     global_key = _global_key(site, renderer, sources, cache)
     listings = renderer.listings()
     keys = result.keys = cachemod.render_keys(graph, digests, global_key) | cachemod.listing_keys(
-        listings, graph, digests, global_key, cache.uses_globals
+        listings, graph, digests, global_key, cache.uses_globals, cache.uses_levels
     )
     targets = {p.rel: p.output_path for p in graph.pages} | {cachemod.listing_id(x): x.output_path for x in listings}
     txn = Transaction(out, writer) if write else None
@@ -153,7 +154,9 @@ def _build(
         state.txn = txn
         dirty = _dirty(targets, keys, out, cache, previous, write)
         files = render_pages(state, [rel for rel in dirty if rel in graph.by_rel], result, jobs)
-        site_files = render_site_files(renderer, graph, listings, {cachemod.listing_id(x) for x in listings} & dirty, diags)
+        dirty_listings = {cachemod.listing_id(x) for x in listings} & dirty
+        site_files = render_site_files(renderer, graph, listings, dirty_listings, diags)
+        result.rendered_listings = sorted(x.output_path for x in listings if cachemod.listing_id(x) in dirty_listings)
         if not write and previous is not None:  # reuse what the previous in-memory build rendered
             files |= {path: previous.files[path] for rel, path in targets.items() if rel not in dirty}
         copy_static(site, site_files, diags, reserved=set(targets.values()))
@@ -227,8 +230,14 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     templates_key = cachemod.tree_digest(theme_dir(), site / "templates")
     if cache.templates_key != templates_key:
         names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
-        cache.templates_key, cache.uses_globals = templates_key, renderer.templates_using_globals(names)
-    every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.uses_globals & set(PAGE_TEMPLATES.values()) else ""
+        cache.templates_key = templates_key
+        cache.uses_globals = renderer.templates_using_globals(names, frozenset({"by_kind"}))
+        cache.uses_levels = renderer.templates_using_globals(names, frozenset({"levels"}))
+    page_templates = set(PAGE_TEMPLATES.values())
+    every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.uses_globals & page_templates else ""
+    levels = ""
+    if cache.uses_levels & page_templates:
+        levels = cachemod.digest(*sorted(f"{p.rel}\x1f{p.digest}" for p in cachemod.level_pages(renderer.graph)))
     return cachemod.digest(
         cachemod.Cache.current_salt(),
         repr(sorted(renderer.config.data.items(), key=str)),
@@ -236,6 +245,7 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
         renderer.build_date.isoformat(),
         repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
         every_page,
+        levels,
     )
 
 

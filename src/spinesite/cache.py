@@ -55,7 +55,8 @@ class Cache:
     pages: dict[str, PageState] = field(default_factory=dict)  # source rel -> state
     out: str = ""  # output folder the page states refer to
     templates_key: str = ""  # digest of every template file...
-    uses_globals: set[str] = field(default_factory=set)  # ...and the templates that read every page
+    uses_globals: set[str] = field(default_factory=set)  # ...the templates that read every page (by_kind)
+    uses_levels: set[str] = field(default_factory=set)  # ...and those that read the conditions by level
     search_key: str = ""  # inputs of the search index last built
     sources: dict[str, SourceStat] = field(default_factory=dict)  # rel -> stat and digest when last read
     read_ns: int = 0  # when the previous build started reading sources
@@ -127,6 +128,7 @@ class Cache:
             markdown=markdown,
             templates_key=self.templates_key,
             uses_globals=self.uses_globals,
+            uses_levels=self.uses_levels,
             validated={f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated},
         )
 
@@ -269,29 +271,33 @@ def listing_id(listing: Listing) -> str:
     return "listing:" + listing.url
 
 
+def level_pages(graph: SiteGraph) -> list[Page]:
+    """The pages a template can reach through the ``levels`` global."""
+    return list({p.rel: p for pages in graph.levels.values() for p in pages}.values())
+
+
 def listing_keys(
-    listings: list[Listing], graph: SiteGraph, digests: dict[str, str], global_key: str, uses_globals: set[str]
+    listings: list[Listing], graph: SiteGraph, digests: dict[str, str], global_key: str, uses_globals: set[str], uses_levels: set[str]
 ) -> dict[str, str]:
     """Render key per generated page: the sources of the pages it lists.
 
     Handouts list one condition's exercises; level pages their conditions; an index every
     page of its type. The home, search and 404 pages may show anything: every page counts.
+    A template that reads ``levels`` (the spine map) also depends on every condition with a level.
     """
-    every = digest(*(f"{p.rel}\x1f{digests[p.rel]}" for p in graph.pages))
+    entry = {p.rel: f"{p.rel}\x1f{digests[p.rel]}" for p in graph.pages}
+    every = digest("\x1e".join(sorted(entry.values())))
+    levels = digest("\x1e".join(sorted(entry[p.rel] for p in level_pages(graph))))
     keys = {}
     for listing in listings:
         ctx = listing.context
-        if listing.template in uses_globals:
-            deps = graph.pages
-        elif "condition" in ctx:
-            deps = [ctx["condition"], *neighbours(ctx["condition"])]
-        elif "items" in ctx:
-            deps = list(ctx["items"])
+        extra = levels if listing.template in uses_levels else ""
+        if listing.template in uses_globals or not ({"condition", "items"} & set(ctx)):
+            parts = every
         else:
-            keys[listing_id(listing)] = digest(global_key, listing.url, listing.template, every)
-            continue
-        parts = sorted(f"{p.rel}\x1f{digests[p.rel]}" for p in deps)
-        keys[listing_id(listing)] = digest(global_key, listing.url, listing.template, *parts)
+            deps = [ctx["condition"], *neighbours(ctx["condition"])] if "condition" in ctx else ctx["items"]
+            parts = "\x1e".join(sorted(entry[p.rel] for p in deps))
+        keys[listing_id(listing)] = digest(global_key, listing.url, listing.template, parts, extra)
     return keys
 
 

@@ -80,14 +80,14 @@ class Transaction:
 
         Returns (files changed, files deleted).
         """
-        staged = [p.relative_to(self.stage).as_posix() for p in _files(self.stage)]
+        staged, _ = _scan(self.stage)
         if self.fresh:
             write_new(self.stage / MARKER, MARKER_TEXT)
             os.replace(self.stage, self.out)
             return len(staged), 0
         wanted = set(keep) | set(staged) | {MARKER}
-        links = _symlinks(self.out)  # never write or delete through a link planted in the output
-        stale = [rel for rel in (p.relative_to(self.out).as_posix() for p in _files(self.out)) if rel not in wanted]
+        files, links = _scan(self.out)  # never write or delete through a link planted in the output
+        stale = [rel for rel in files if rel not in wanted]
         done: list[tuple[str, bool]] = []  # (rel, had an old version)
         self.backup.mkdir()
         try:
@@ -135,22 +135,24 @@ def _move(src: Path, dest: Path) -> None:
     os.replace(src, dest)
 
 
-def _files(root: Path) -> list[Path]:
-    """Regular files under ``root`` (symbolic links are not followed or listed)."""
-    out = []
-    for dirpath, _dirs, names in os.walk(root):
-        out += [p for n in names if not (p := Path(dirpath) / n).is_symlink()]
-    return sorted(out)
-
-
-def _symlinks(root: Path) -> list[str]:
-    """Symbolic links (to files or folders) anywhere under ``root``, outermost first."""
-    out = []
-    for dirpath, dirs, names in os.walk(root):
-        for name in [*dirs, *names]:
-            if (Path(dirpath) / name).is_symlink():
-                out.append((Path(dirpath) / name).relative_to(root).as_posix())
-    return sorted(out)
+def _scan(root: Path) -> tuple[list[str], list[str]]:
+    """(files, symbolic links) under ``root`` as sorted relative paths; links are
+    listed (outermost only), never followed. One ``scandir`` pass: this runs on every build."""
+    files: list[str] = []
+    links: list[str] = []
+    stack = [("", os.fspath(root))]
+    while stack:
+        rel, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = rel + entry.name
+                if entry.is_symlink():
+                    links.append(name)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((name + "/", entry.path))
+                else:  # files, and anything odd (a FIFO) that a build would not leave either
+                    files.append(name)
+    return sorted(files), sorted(links)
 
 
 def _remove_empty_dirs(root: Path) -> None:

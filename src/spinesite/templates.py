@@ -144,8 +144,9 @@ class SiteRenderer:
             p = p.parent
         return out + chain[::-1] + [(page.title, page.url)]
 
-    def templates_using_globals(self, names: list[str]) -> set[str]:
-        """Which of ``names`` (or what they extend, include or import) read every page (``by_kind``/``levels``)."""
+    def templates_using_globals(self, names: list[str], variables: frozenset[str] = frozenset({"by_kind", "levels"})) -> set[str]:
+        """Which of ``names`` (or what they extend, include or import) read any of the global
+        ``variables`` that reach other pages (``by_kind``: every page; ``levels``: the conditions)."""
         from jinja2 import meta
 
         memo: dict[str, bool] = {}
@@ -158,7 +159,7 @@ class SiteRenderer:
                 memo[name] = False  # a template including itself ends here
                 try:
                     ast = plain.parse(plain.loader.get_source(plain, name)[0])
-                    direct = bool({"by_kind", "levels"} & meta.find_undeclared_variables(ast))
+                    direct = bool(variables & meta.find_undeclared_variables(ast))
                 except jinja2.TemplateError:
                     memo[name] = True  # cannot tell (the render reports the error): assume it does
                     return True
