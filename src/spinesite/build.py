@@ -126,8 +126,8 @@ def _build(
 
     config = result.config = load_config(site, diags)
     read_ns = stamp.now_ns()
-    known = {rel: cache.sources[rel] for rel in cache.trusted_digests()} if write else {}
-    sources = load_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known)
+    known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
+    sources = load_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known, lazy)
     validated: dict[str, object] = {}
     pages = validate_pages(sources, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated)
     graph = result.graph = build_graph(pages, site, diags)

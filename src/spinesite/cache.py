@@ -20,7 +20,7 @@ import os
 import pickle
 import secrets
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,9 @@ from .model import Listing, Page
 CACHE_DIR = ".spinesite-cache"
 CACHE_FILE = "state.pickle"
 MARKDOWN_DIR = "markdown"
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000  # files changed this close to a build's start are never trusted by stat
-SourceStat = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, sha256
+SourceStat = tuple[int, int, int, int, str, int]  # size, mtime_ns, ctime_ns, inode, sha256, body line
 
 
 @dataclass
@@ -76,15 +76,19 @@ class Cache:
         """Where written builds keep each page's rendered Markdown (see ``blobs.py``)."""
         return BlobDir.open(site / CACHE_DIR / MARKDOWN_DIR, _user_key())
 
-    def trusted_digests(self) -> dict[str, str]:
-        """rel -> digest of the sources whose stat can stand in for reading them.
+    def trusted_sources(self) -> dict[str, SourceStat]:
+        """rel -> stat, digest and body line of the sources whose stat can stand in for reading them.
 
         Like git's index: a file whose size, mtime, ctime and inode are those recorded when
         the last build read it, and which had not been touched for two seconds before that
-        read, still holds the bytes that build read.
+        read, still holds the bytes that build read. Only files whose validated data is
+        cached qualify (their YAML then need not be parsed either).
         """
         racy = self.read_ns - RACY_NS
-        return {rel: st[4] for rel, st in self.sources.items() if st[1] < racy and st[2] < racy and st[4] in self.parsed}
+        return {rel: st for rel, st in self.sources.items() if st[1] < racy and st[2] < racy and f"{rel}\x1f{st[4]}" in self.validated}
+
+    def validated_digests(self) -> set[str]:
+        return {key.rpartition("\x1f")[2] for key in self.validated}
 
     @classmethod
     def empty(cls) -> Cache:
@@ -115,8 +119,8 @@ class Cache:
             st = (out / path).stat()
             self.pages[target] = PageState(keys[target], path, st.st_size, st.st_mtime_ns)
         self.salt, self.out, self.markdown, self.search_key = self.current_salt(), str(out), markdown, search_key
-        self.parsed = {s.digest: (s.parsed, None, s.body_line) for s in sources}  # bodies are read again when needed
-        self.sources = {s.rel: (*s.stat, s.digest) for s in sources if s.stat}
+        self.parsed = {}  # in-memory builds only: a written build parses again only what it needs
+        self.sources = {s.rel: (*s.stat, s.digest, s.body_line) for s in sources if s.stat}
         self.read_ns = read_ns
         self.validated = {f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated}
 
@@ -145,6 +149,8 @@ class Cache:
         """
         cache = read_signed(site / CACHE_DIR / CACHE_FILE)
         if not isinstance(cache, Cache) or cache.salt != cls.current_salt():
+            return cls.empty()
+        if any(not hasattr(cache, f.name) for f in fields(cls)):  # pickled by a development version
             return cls.empty()
         return cache
 

@@ -17,9 +17,10 @@ from .diagnostics import Diagnostics
 from .fields import SLUG_RE
 from .model import SourceFile
 from .schema import TYPES
-from .yamlnodes import Parsed, YamlError, parse, show
+from .yamlnodes import LazyParsed, Parsed, YamlError, parse, show
 
 CONTENT = "content"
+Known = tuple[int, int, int, int, str, int]  # size, mtime_ns, ctime_ns, inode, sha256, body line
 BOM = b"\xef\xbb\xbf"
 
 
@@ -28,14 +29,17 @@ def load_content(
     diags: Diagnostics,
     max_bytes: int = 1024 * 1024,
     parsed_cache: dict[str, Any] | None = None,
-    known: dict[str, tuple[int, int, int, int, str]] | None = None,
+    known: dict[str, Known] | None = None,
+    lazy: set[str] | None = None,
 ) -> list[SourceFile]:
     """Every content file of the site, sorted by path; problems go to ``diags``.
 
-    ``parsed_cache`` maps a file's content digest to its (Parsed, body, body line) from an
-    earlier build, so unchanged files are not parsed again. ``known`` maps a rel to the
-    stat and digest it had when that build read it (only entries the cache trusts, see
-    ``Cache.trusted_digests``): such files are not even read; their body is read on demand.
+    What an earlier build learnt saves work (all three are optional):
+    - ``parsed_cache`` (in-memory builds) maps a content digest to its (Parsed, body, body line);
+    - ``known`` maps a rel to the stat, digest and body line it had when the last written
+      build read it (only entries the cache trusts, see ``Cache.trusted_sources``): such a
+      file is not even read, and its body and YAML are read only if needed;
+    - ``lazy`` holds digests whose validated data is cached: their YAML is parsed only if needed.
     """
     root = site / CONTENT
     if not root.is_dir():
@@ -62,7 +66,7 @@ def load_content(
                 diags.warning(rel, 0, "ignored: not a Markdown (.md) file")
             continue
         names.append(rel)
-        loaded = load_file(path, rel, parts[0], diags, max_bytes, parsed_cache or {}, (known or {}).get(rel))
+        loaded = load_file(path, rel, parts[0], diags, max_bytes, parsed_cache, (known or {}).get(rel), lazy)
         if loaded is not None:
             files.append(loaded)
     _check_collisions(names, diags)
@@ -109,16 +113,18 @@ def load_file(
     diags: Diagnostics,
     max_bytes: int,
     parsed_cache: dict[str, Any] | None = None,
-    known: tuple[int, int, int, int, str] | None = None,
+    known: Known | None = None,
+    lazy: set[str] | None = None,
 ) -> SourceFile | None:
     slug = path.stem
     try:
         st = path.stat()
         size = st.st_size
         stat = (size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        if known is not None and known[:4] == stat and known[4] in (parsed_cache or {}) and SLUG_RE.match(slug):
-            parsed, _body, body_line = (parsed_cache or {})[known[4]]
-            return SourceFile(rel, kind, slug, parsed, None, body_line, known[4], stat)
+        if known is not None and known[:4] == stat and SLUG_RE.match(slug):
+            digest = known[4]
+            lazy_yaml = LazyParsed(lambda: _part_of_file(path, digest, 0))
+            return SourceFile(rel, kind, slug, lazy_yaml, None, known[5], digest, stat)
         if size > max_bytes:
             diags.error(rel, 0, f"file is too large ({size // 1024} KB; the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
             return None
@@ -134,10 +140,7 @@ def load_file(
     cached = (parsed_cache or {}).get(digest)
     if cached is not None and SLUG_RE.match(slug):
         parsed, body, body_line = cached
-        if body is None:  # the cache keeps no bodies on disk
-            body = _body_of(raw)
-        if body is not None:
-            return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat)
+        return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat)
     text = decode(raw, rel, diags)
     if text is None:
         return None
@@ -149,6 +152,8 @@ def load_file(
     if split is None:
         return None
     front, body, body_line = split
+    if digest in (lazy or set()):  # loaded cleanly before; its validated data is cached
+        return SourceFile(rel, kind, slug, LazyParsed(lambda: front), body, body_line, digest, stat)
     try:
         parsed = parse(front, first_line=2)
     except YamlError as exc:
@@ -165,19 +170,23 @@ def load_file(
 
 def read_body(site: Path, rel: str, digest: str) -> str | None:
     """The Markdown body of a source not read by this build, if the file still has ``digest``."""
+    return _part_of_file(site / rel, digest, 1)
+
+
+def _part_of_file(path: Path, digest: str, part: int) -> str | None:
+    """Front matter (0) or body (1) of a file that loaded cleanly before, if it still has ``digest``."""
     try:
-        raw = (site / rel).read_bytes()
+        raw = path.read_bytes()
     except OSError:
         return None
-    return _body_of(raw) if hashlib.sha256(raw).hexdigest() == digest else None
+    return _part_of(raw, part) if hashlib.sha256(raw).hexdigest() == digest else None
 
 
-def _body_of(raw: bytes) -> str | None:
-    """The body of a file that loaded cleanly before (same bytes); None if that fails now."""
+def _part_of(raw: bytes, part: int) -> str | None:
     quiet = Diagnostics()
     text = decode(raw, "", quiet)
     split = split_front_matter(text, "", quiet) if text is not None else None
-    return split[1] if split is not None else None
+    return split[part] if split is not None else None  # type: ignore[return-value]
 
 
 def decode(raw: bytes, rel: str, diags: Diagnostics) -> str | None:

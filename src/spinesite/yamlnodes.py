@@ -10,6 +10,7 @@ convert it ourselves, so that we can
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,46 @@ class Parsed:
                 return self.lines[key]
             key = key[:-1]
         return self.lines.get((), default)
+
+
+class LazyParsed(Parsed):
+    """A :class:`Parsed` that parses its YAML only when first used.
+
+    Incremental builds take an unchanged file's validated data from the cache; its lines are
+    needed only to report a problem (a reference that broke) or to render a Markdown field
+    again, so the YAML is parsed then, from ``load()`` (None: the file is gone or changed).
+    """
+
+    def __init__(self, load: Callable[[], str | None], first_line: int = 2) -> None:
+        self._load = load
+        self._first_line = first_line
+        self._parsed: Parsed | None = None
+
+    def _get(self) -> Parsed:
+        if self._parsed is None:
+            text = self._load()
+            try:
+                parsed = parse(text, self._first_line) if text is not None else None
+            except YamlError:
+                parsed = None
+            self._parsed = parsed if parsed is not None and isinstance(parsed.value, dict) else Parsed({}, {(): 1})
+        return self._parsed
+
+    @property  # type: ignore[override]
+    def value(self) -> Any:
+        return self._get().value
+
+    @property
+    def lines(self) -> dict[Key, int]:  # type: ignore[override]
+        return self._get().lines
+
+    @property
+    def raw(self) -> dict[Key, str]:  # type: ignore[override]
+        return self._get().raw
+
+    @property
+    def text_lines(self) -> dict[Key, int]:  # type: ignore[override]
+        return self._get().text_lines
 
 
 def parse(text: str, first_line: int = 1) -> Parsed:
