@@ -117,7 +117,11 @@ def _build(
     diags = Diagnostics()
     result = BuildResult(diags)
     started_ns = stamp.now_ns()
-    if write and incremental and (same := stamp.unchanged(site, out, theme_dir(), search)) is not None:
+    same: stamp.Stamp | None = None
+    inputs: dict[str, stamp.Stat] = {}
+    if write:  # the inputs as found before the build, for the next build's no-change check
+        same, inputs = stamp.unchanged(site, out, theme_dir(), search) if incremental else (None, stamp.input_stats(site, theme_dir()))
+    if same is not None:
         diags.extend(same.warnings)  # nothing changed: the output is already exactly right
         result.counts = Counter(same.counts)
         return _done(result, started)
@@ -188,7 +192,7 @@ def _build(
     cache.save(site)
     if md_store is not None:
         md_store.prune(set(markdown_cache))
-    stamp.record(site, out, theme_dir(), search, dict(result.counts), diags.warnings, started_ns)
+    stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats)
     return _done(result, started)
 
 

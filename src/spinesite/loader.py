@@ -50,9 +50,11 @@ def load_content(
         return []
     files: list[SourceFile] = []
     names: list[str] = []
+    prefix = len(os.fspath(root)) + 1
     for path in _walk(root, site, diags):
-        rel = path.relative_to(site).as_posix()
-        parts = path.relative_to(root).parts
+        sub = os.fspath(path)[prefix:]
+        rel = f"{CONTENT}/{sub}"
+        parts = tuple(sub.split(os.sep))
         if not rel.isprintable():  # a newline in a name would break every "path:line: message"
             diags.error(show(rel, 300), 0, "file name contains control characters; rename the file")
             continue
@@ -74,22 +76,24 @@ def load_content(
 
 
 def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
+    """Candidate content files under ``root``, sorted (``scandir``: no stat for plain files)."""
     out = []
     site_real = site.resolve()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # .git, .obsidian, ...
-        here = Path(dirpath)
-        for name in list(dirnames):
-            if (here / name).is_symlink():
-                dirnames.remove(name)
-                _symlink(here / name, site, site_real, diags)
-        for name in sorted(filenames):
-            p = here / name
-            if name.startswith("."):  # .DS_Store, editor swap files: not content, not worth a warning
+    stack = [os.fspath(root)]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            if entry.name.startswith("."):  # .git, .obsidian, .DS_Store, editor swap files
                 continue
-            if p.is_symlink() and not _symlink(p, site, site_real, diags):
+            p = Path(entry.path)
+            if entry.is_symlink():
+                if not _symlink(p, site, site_real, diags):  # to a folder, or out of the site
+                    continue
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
                 continue
-            if not p.is_file():  # a FIFO or device would block or never end
+            if not entry.is_file():  # a FIFO or device would block or never end
                 diags.error(show(p.relative_to(site).as_posix(), 300), 0, "not a regular file")
                 continue
             out.append(p)

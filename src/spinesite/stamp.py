@@ -52,21 +52,35 @@ def output_stats(out: Path) -> dict[str, Stat]:
     return _tree(out, "")
 
 
-def unchanged(site: Path, out: Path, theme: Path, search: bool) -> Stamp | None:
-    """The previous build's stamp when nothing changed since (else None)."""
+def unchanged(site: Path, out: Path, theme: Path, search: bool) -> tuple[Stamp | None, dict[str, Stat]]:
+    """(The previous build's stamp when nothing changed since, else None; the input stats now).
+
+    The caller passes these input stats back to :func:`record`: a file changed while the
+    build runs then no longer matches them, so the next build is not skipped.
+    """
+    inputs = input_stats(site, theme)
     stamp = read_signed(site / CACHE_DIR / STAMP_FILE)
     if not isinstance(stamp, Stamp) or stamp.env != environment(out, search):
-        return None
-    inputs = input_stats(site, theme)
+        return None, inputs
     newest = max((st[1] for st in inputs.values()), default=0)
     if newest >= stamp.written_ns - RACY_NS or inputs != stamp.inputs:
-        return None
-    return stamp if output_stats(out) == stamp.outputs else None
+        return None, inputs
+    return (stamp if output_stats(out) == stamp.outputs else None), inputs
 
 
-def record(site: Path, out: Path, theme: Path, search: bool, counts: dict[str, int], warnings: list[Diagnostic], started_ns: int) -> None:
-    """Remember this build's inputs and outputs (call only after a successful, written build)."""
-    stamp = Stamp(environment(out, search), input_stats(site, theme), output_stats(out), started_ns, counts, warnings)
+def record(
+    site: Path,
+    out: Path,
+    search: bool,
+    counts: dict[str, int],
+    warnings: list[Diagnostic],
+    started_ns: int,
+    inputs: dict[str, Stat],
+    outputs: dict[str, Stat],
+) -> None:
+    """Remember this build's inputs (as found before it) and outputs (call only after a
+    successful, written build; ``outputs`` as left by ``Transaction.commit``)."""
+    stamp = Stamp(environment(out, search), inputs, outputs, started_ns, counts, warnings)
     write_signed(site / CACHE_DIR / STAMP_FILE, stamp)
 
 
