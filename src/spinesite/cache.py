@@ -248,28 +248,29 @@ def url_key(graph: SiteGraph) -> str:
     return digest(*(f"{p.kind}\x1f{p.slug}\x1f{p.rel}\x1f{p.url}" for p in graph.pages))
 
 
-def neighbours(page: Page) -> set[Page]:
-    """Every page whose data ``page``'s template can show."""
-    out: set[Page] = set()
+def neighbours(page: Page) -> list[Page]:
+    """Every page whose data ``page``'s template can show (each once; keyed by rel, as
+    hashing a Page runs Python code)."""
+    out: dict[str, Page] = {}
     for refs in page.refs.values():
-        out.update(refs)
+        out.update((p.rel, p) for p in refs)
     for back in page.backlinks.values():
-        out.update(back)
-    out.update(page.children)
+        out.update((p.rel, p) for p in back)
+    out.update((p.rel, p) for p in page.children)
     p = page.parent
-    while p is not None and p not in out:
-        out.add(p)
+    while p is not None and p.rel not in out:
+        out[p.rel] = p
         p = p.parent
-    out.discard(page)
-    return out
+    out.pop(page.rel, None)
+    return list(out.values())
 
 
 def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str) -> dict[str, str]:
     """Render key per page rel (see the module docstring)."""
     keys = {}
     for page in graph.pages:
-        deps = sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page))
-        keys[page.rel] = digest(global_key, page.rel, page.url, digests[page.rel], *deps)
+        deps = "\x1e".join(sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page)))  # rels are printable
+        keys[page.rel] = digest(global_key, page.rel, page.url, digests[page.rel], deps)
     return keys
 
 
@@ -312,7 +313,7 @@ def output_unchanged(out: Path, state: PageState | None, key: str) -> bool:
     if state is None or state.key != key:
         return False
     try:
-        st = (out / state.output).stat()
+        st = os.stat(os.path.join(out, state.output))
     except OSError:
         return False
     return st.st_size == state.size and st.st_mtime_ns == state.mtime_ns

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,13 +145,14 @@ def _file_slugs(site: Path, kind: str) -> list[str]:
 
 
 def _link_backlinks(pages: list[Page]) -> None:
-    back: dict[Page, dict[str, set[Page]]] = defaultdict(lambda: defaultdict(set))
+    back: dict[str, dict[str, dict[str, Page]]] = {}  # keyed by rel: hashing a Page runs Python code
     for page in pages:
         for refs in page.refs.values():
             for ref in refs:
-                back[ref][page.kind].add(page)
+                back.setdefault(ref.rel, {}).setdefault(page.kind, {})[page.rel] = page
     for page in pages:
-        page.backlinks = Backlinks((k, sorted(v, key=lambda p: (p.title.casefold(), p.slug))) for k, v in sorted(back[page].items()))
+        kinds = back.get(page.rel, {})
+        page.backlinks = Backlinks((k, sorted(v.values(), key=lambda p: (p.title.casefold(), p.slug))) for k, v in sorted(kinds.items()))
 
 
 def _link_parents(pages: list[Page], diags: Diagnostics) -> None:
@@ -178,13 +178,16 @@ def _link_parents(pages: list[Page], diags: Diagnostics) -> None:
 
 def _check_illustrations(pages: list[Page], site: Path, diags: Diagnostics) -> None:
     static = (site / "static").resolve()
+    found: dict[str, bool] = {}  # many pages share an image
     for page in pages:
         image = page.data.get("illustration")
         if not isinstance(image, dict) or not image.get("src"):
             continue
         src = str(image["src"])
-        target = (static / src.lstrip("/")).resolve()
-        if not target.is_relative_to(static) or not target.is_file():
+        if src not in found:
+            target = (static / src.lstrip("/")).resolve()
+            found[src] = target.is_relative_to(static) and target.is_file()
+        if not found[src]:
             diags.error(
                 page.rel, page.parsed.line(("illustration", "src")), f"illustration.src: no file static/{show(src.lstrip('/'), 200)}"
             )

@@ -7,6 +7,7 @@ parallel build is byte-identical to a serial one.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -46,6 +47,14 @@ def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) 
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [func(state, item) for item in items]
     ctx = multiprocessing.get_context("fork")
+    gc.freeze()  # the collector then never walks (so never copies) the objects workers inherit
+    try:
+        return _run_pool(func, state, items, workers, ctx)
+    finally:
+        gc.unfreeze()
+
+
+def _run_pool(func: Callable[[Any, T], R], state: Any, items: Sequence[T], workers: int, ctx: Any) -> list[R]:
     size = max(1, min(64, len(items) // (workers * 8)))
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,))
     try:
