@@ -235,8 +235,8 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     if cache.templates_key != templates_key:
         names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
         cache.templates_key = templates_key
-        cache.uses_globals = renderer.templates_using_globals(names, frozenset({"by_kind"}))
-        cache.uses_levels = renderer.templates_using_globals(names, frozenset({"levels"}))
+        users = renderer.templates_using_globals(names)
+        cache.uses_globals, cache.uses_levels = users["by_kind"], users["levels"]
     page_templates = set(PAGE_TEMPLATES.values())
     every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.uses_globals & page_templates else ""
     levels = ""

@@ -144,29 +144,33 @@ class SiteRenderer:
             p = p.parent
         return out + chain[::-1] + [(page.title, page.url)]
 
-    def templates_using_globals(self, names: list[str], variables: frozenset[str] = frozenset({"by_kind", "levels"})) -> set[str]:
-        """Which of ``names`` (or what they extend, include or import) read any of the global
-        ``variables`` that reach other pages (``by_kind``: every page; ``levels``: the conditions)."""
+    def templates_using_globals(self, names: list[str], variables: tuple[str, ...] = ("by_kind", "levels")) -> dict[str, set[str]]:
+        """For each global in ``variables`` that reaches other pages (``by_kind``: every page;
+        ``levels``: the conditions), which of ``names`` read it, directly or through what they
+        extend, include or import."""
         from jinja2 import meta
 
-        memo: dict[str, bool] = {}
+        memo: dict[str, set[str]] = {}
         plain = jinja2.Environment(loader=self.env.loader)  # no globals: they would hide from find_undeclared_variables
         plain.filters.update(self.env.filters)
         plain.tests.update(self.env.tests)
 
-        def uses(name: str) -> bool:
+        def uses(name: str) -> set[str]:
             if name not in memo and plain.loader is not None:
-                memo[name] = False  # a template including itself ends here
+                memo[name] = set()  # a template including itself ends here
                 try:
                     ast = plain.parse(plain.loader.get_source(plain, name)[0])
-                    direct = bool(variables & meta.find_undeclared_variables(ast))
+                    found = set(variables) & meta.find_undeclared_variables(ast)
                 except jinja2.TemplateError:
-                    memo[name] = True  # cannot tell (the render reports the error): assume it does
-                    return True
-                memo[name] = direct or any(uses(t) for t in meta.find_referenced_templates(ast) if t)
-            return memo.get(name, False)
+                    memo[name] = set(variables)  # cannot tell (the render reports the error): assume it does
+                    return memo[name]
+                for t in meta.find_referenced_templates(ast):
+                    if t:
+                        found |= uses(t)
+                memo[name] = found
+            return memo.get(name, set())
 
-        return {name for name in names if uses(name)}
+        return {var: {name for name in names if var in uses(name)} for var in variables}
 
     def render_page(self, page: Page) -> bytes:
         crumbs = self.crumbs(page)
