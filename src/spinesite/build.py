@@ -29,7 +29,7 @@ from .checks import check_output
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
-from .loader import load_content, read_body
+from .loader import iter_content, read_body, release_text
 from .model import Listing, SourceFile
 from .output import Transaction, Writer, write_new
 from .pagework import RenderState, load_markdown, render_markdown, render_template
@@ -131,9 +131,11 @@ def _build(
     config = result.config = load_config(site, diags)
     read_ns = stamp.now_ns()
     known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
-    sources = load_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known, lazy)
+    sources: list[SourceFile] = []
+    loading = _kept(iter_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known, lazy), sources)
     validated: dict[str, object] = {}
-    pages = validate_pages(sources, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated)
+    release = (lambda src: release_text(site, src)) if write else None  # workers read the text again
+    pages = validate_pages(loading, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated, release)
     graph = result.graph = build_graph(pages, site, diags)
     result.counts = Counter(p.kind for p in graph.pages)
     renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if incremental else None)
@@ -194,6 +196,13 @@ def _build(
         md_store.prune(set(markdown_cache))
     stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats)
     return _done(result, started)
+
+
+def _kept(items: Iterator[SourceFile], into: list[SourceFile]) -> Iterator[SourceFile]:
+    """``items``, each also appended to ``into`` (the list of sources, filled as it is read)."""
+    for item in items:
+        into.append(item)
+        yield item
 
 
 def _cache_for(site: Path, write: bool, incremental: bool, previous: BuildResult | None) -> cachemod.Cache:

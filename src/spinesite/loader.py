@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,19 @@ def load_content(
     known: dict[str, Known] | None = None,
     lazy: set[str] | None = None,
 ) -> list[SourceFile]:
-    """Every content file of the site, sorted by path; problems go to ``diags``.
+    """Every content file of the site, sorted by path; problems go to ``diags``."""
+    return list(iter_content(site, diags, max_bytes, parsed_cache, known, lazy))
+
+
+def iter_content(
+    site: Path,
+    diags: Diagnostics,
+    max_bytes: int = 1024 * 1024,
+    parsed_cache: dict[str, Any] | None = None,
+    known: dict[str, Known] | None = None,
+    lazy: set[str] | None = None,
+) -> Iterator[SourceFile]:
+    """:func:`load_content` one file at a time, so a consumer can keep less than every file.
 
     What an earlier build learnt saves work (all three are optional):
     - ``parsed_cache`` (in-memory builds) maps a content digest to its (Parsed, body, body line);
@@ -44,11 +57,10 @@ def load_content(
     root = site / CONTENT
     if not root.is_dir():
         diags.error(CONTENT, 0, "no content folder: create content/conditions/, content/stretches/, ...")
-        return []
+        return
     if root.is_symlink() and not root.resolve().is_relative_to(site.resolve()):
         diags.error(CONTENT, 0, "symbolic link to outside the site is not followed; make content/ a real folder")
-        return []
-    files: list[SourceFile] = []
+        return
     names: list[str] = []
     prefix = len(os.fspath(root)) + 1
     for path in _walk(root, site, diags):
@@ -70,9 +82,17 @@ def load_content(
         names.append(rel)
         loaded = load_file(path, rel, parts[0], diags, max_bytes, parsed_cache, (known or {}).get(rel), lazy)
         if loaded is not None:
-            files.append(loaded)
+            yield loaded
     _check_collisions(names, diags)
-    return files
+
+
+def release_text(site: Path, src: SourceFile) -> None:
+    """Let go of a loaded file's body and parsed YAML (kept: digest, body line). Both are read
+    again from the file if a later stage needs them: a written build of a large site then never
+    holds every page's text, and the workers it forks inherit a small process."""
+    path, digest = site / src.rel, src.digest
+    src.body = None
+    src.parsed = LazyParsed(lambda: _part_of_file(path, digest, 0))
 
 
 def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:

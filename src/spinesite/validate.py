@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .diagnostics import Diagnostics
@@ -16,16 +16,18 @@ MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
 
 
 def validate_pages(
-    sources: list[SourceFile],
+    sources: Iterable[SourceFile],
     diags: Diagnostics,
     cached: dict[str, Any] | None = None,
     read_body: Callable[[SourceFile], str | None] | None = None,
     results: dict[str, Any] | None = None,
+    release: Callable[[SourceFile], None] | None = None,
 ) -> list[Page]:
     """One :class:`Page` per source file (drafts included; the graph leaves them out).
 
     Validation depends only on a file's path and bytes: ``cached`` maps ``rel + digest`` to
     an earlier (data, diagnostics); ``results`` receives this build's, keyed by rel.
+    ``release`` is called on each source once validated (see ``loader.release_text``).
     """
     pages = []
     for src in sources:
@@ -43,6 +45,8 @@ def validate_pages(
         diags.extend(found)
         if results is not None:
             results[src.rel] = hit
+        if release is not None:
+            release(src)
         slug = data.get("slug") or src.slug
         pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed, digest=src.digest))
     return pages
