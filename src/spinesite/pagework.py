@@ -59,7 +59,15 @@ def render_markdown(state: RenderState, rel: str) -> MarkdownResult:
     if state.md_store is None:
         return page.html, page.toc, page.fields_html, linked, diags.items
     state.md_store.put(state.md_keys[rel], (page.html, page.toc, page.fields_html))
+    _forget_text(state, page)
     return None, None, None, linked, diags.items
+
+
+def _forget_text(state: RenderState, page: Page) -> None:
+    """Drop what a worker read or rendered for one page once it is stored (it can be loaded
+    again): a worker's memory then stays that of one page, not of its share of the site."""
+    page.body, page.html, page.toc, page.fields_html = None, "", [], {}
+    page.markdown_key = state.md_keys.get(page.rel, "")
 
 
 def load_markdown(state: RenderState, page: Page) -> None:
@@ -87,6 +95,8 @@ def render_template(state: RenderState, rel: str) -> TemplateResult:
     except jinja2.TemplateError as exc:
         diags.error(page.rel, 0, f"template error: {exc}")
         return None, diags.items, False
+    if state.md_store is not None:
+        _forget_text(state, page)
     check_output({page.output_path: data}, diags, base_url=state.site.config.base, sources={page.output_path: page.rel})
     changed = False
     if state.txn is not None and not diags.errors:
