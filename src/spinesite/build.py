@@ -55,6 +55,15 @@ class BuildResult:
     seconds: float = 0.0
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
     cache: cachemod.Cache | None = None  # parsed sources and Markdown, for the next in-memory build
+    timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), printed with -v
+
+    def lap(self, stage: str) -> None:
+        """Record that ``stage`` just ended (its time runs from the previous lap)."""
+        now = time.perf_counter()
+        self.timings.append((stage, now - self._last))
+        self._last = now
+
+    _last: float = field(default_factory=time.perf_counter)
 
     def ok(self, strict: bool = False) -> bool:
         return not self.diagnostics.failed(strict)
@@ -127,6 +136,7 @@ def _build(
         return _done(result, started)
     stamp.forget(site)  # from here on the output may change
     cache = _cache_for(site, write, incremental, previous)
+    result.lap("no-change check, cache")
 
     config = result.config = load_config(site, diags)
     read_ns = stamp.now_ns()
@@ -136,13 +146,16 @@ def _build(
     validated: dict[str, object] = {}
     release = (lambda src: release_text(site, src)) if write else None  # workers read the text again
     pages = validate_pages(loading, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated, release)
+    result.lap("load and validate")
     graph = result.graph = build_graph(pages, site, diags)
     result.counts = Counter(p.kind for p in graph.pages)
     renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if incremental else None)
     md_store = cache.markdown_store(site) if write and incremental else None
     state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
 
+    result.lap("site graph")
     markdown_cache = render_all_markdown(state, sources, cache, result, jobs)
+    result.lap("Markdown")
     if diags.failed(strict):
         return _done(result, started)
 
@@ -159,7 +172,9 @@ def _build(
             txn.begin()
         state.txn = txn
         dirty = _dirty(targets, keys, out, cache, previous, write)
+        result.lap("render keys")
         files = render_pages(state, [rel for rel in dirty if rel in graph.by_rel], result, jobs)
+        result.lap("templates")
         dirty_listings = {cachemod.listing_id(x) for x in listings} & dirty
         site_files = render_site_files(renderer, graph, listings, dirty_listings, diags)
         result.rendered_listings = sorted(x.output_path for x in listings if cachemod.listing_id(x) in dirty_listings)
@@ -167,6 +182,7 @@ def _build(
             files |= {path: previous.files[path] for rel, path in targets.items() if rel not in dirty}
         copy_static(site, site_files, diags, reserved=set(targets.values()))
         check_output(site_files, diags, base_url=config.base)
+        result.lap("generated pages, static files")
         if diags.failed(strict) or txn is None:
             _abort(txn)
             if txn is None and not diags.failed(strict):
@@ -185,7 +201,9 @@ def _build(
         if diags.failed(strict):
             _abort(txn)
             return _done(result, started)
+        result.lap("search index")
         result.written, result.deleted = txn.commit(keep)
+        result.lap("commit")
     except BaseException:
         _abort(txn)
         raise
@@ -195,6 +213,7 @@ def _build(
     if md_store is not None:
         md_store.prune(set(markdown_cache))
     stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats)
+    result.lap("save cache")
     return _done(result, started)
 
 

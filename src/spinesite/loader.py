@@ -90,6 +90,8 @@ def release_text(site: Path, src: SourceFile) -> None:
     """Let go of a loaded file's body and parsed YAML (kept: digest, body line). Both are read
     again from the file if a later stage needs them: a written build of a large site then never
     holds every page's text, and the workers it forks inherit a small process."""
+    if src.body is None:  # not read this time: already lazy
+        return
     path, digest = site / src.rel, src.digest
     src.body = None
     src.parsed = LazyParsed(lambda: _part_of_file(path, digest, 0))
