@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,8 +141,11 @@ def _resolve(
 
 
 def _file_slugs(site: Path, kind: str) -> list[str]:
-    folder = site / "content" / kind
-    return [p.stem for p in folder.glob("*.md")] if folder.is_dir() else []
+    try:
+        names = os.listdir(site / "content" / kind)
+    except OSError:
+        return []
+    return [name[:-3] for name in names if name.endswith(".md") and not name.startswith(".")]
 
 
 def _link_backlinks(pages: list[Page]) -> None:
@@ -194,9 +198,9 @@ def _check_illustrations(pages: list[Page], site: Path, diags: Diagnostics) -> N
 
 
 def _levels(pages: list[Page]) -> dict[str, list[Page]]:
-    out: dict[str, list[Page]] = {}
-    for level in LEVELS:
-        conds = [p for p in pages if p.kind == "conditions" and level in (p.data.get("spine_levels") or [])]
-        if conds:
-            out[level] = sorted(conds, key=lambda p: (p.title.casefold(), p.slug))
-    return out
+    found: dict[str, dict[str, Page]] = {}
+    for p in pages:
+        if p.kind == "conditions":
+            for level in p.data.get("spine_levels") or []:
+                found.setdefault(level, {})[p.rel] = p
+    return {level: sorted(found[level].values(), key=lambda p: (p.title.casefold(), p.slug)) for level in LEVELS if level in found}
