@@ -280,3 +280,39 @@ def test_page_template_reading_every_page_makes_every_page_a_dependency(tmp_path
     assert "A renamed stretch" in (out / "causes" / "c0" / "index.html").read_text()
     assert build(site, tmp_path / "clean", jobs=1, incremental=False).ok()
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_editing_one_template_rerenders_only_the_pages_it_makes(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    out = tmp_path / "out"
+    assert build(site, out, jobs=1).ok()
+    (site / "templates").mkdir()
+    theme_cause = (theme_dir() / "cause.html").read_text()
+    (site / "templates" / "cause.html").write_text(theme_cause.replace("{% block main %}", "{% block main %}<!-- edited -->", 1))
+    result = build(site, out, jobs=1)
+    assert result.ok() and result.graph is not None
+    assert set(result.rendered) == {p.output_path for p in result.graph.by_kind["causes"]}
+    assert result.rendered_listings == []
+    # a template every page uses (through extends) re-renders everything
+    (site / "templates" / "base.html").write_text((theme_dir() / "base.html").read_text() + "\n")
+    result = build(site, out, jobs=1)
+    assert len(result.rendered) == len(result.graph.pages)  # type: ignore[union-attr]
+
+
+def test_a_computed_include_makes_a_template_depend_on_every_template(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "cause.html").write_text(
+        '{% extends "base.html" %}{% block main %}{% include "part_" ~ page.kind ~ ".html" %}{% endblock %}\n'
+    )
+    (site / "templates" / "part_causes.html").write_text("<p>one</p>\n")
+    out = tmp_path / "out"
+    assert build(site, out, jobs=1).ok()
+    (site / "templates" / "part_causes.html").write_text("<p>two</p>\n")
+    result = build(site, out, jobs=1)
+    clean = build(site, tmp_path / "clean", jobs=1, incremental=False)
+    assert result.ok() and clean.ok()
+    assert tree(out) == tree(tmp_path / "clean")
+    assert "<p>two</p>" in (out / "causes" / "c1" / "index.html").read_text()

@@ -162,8 +162,9 @@ def _build(
     digests = {s.rel: s.digest for s in sources}
     global_key = _global_key(site, renderer, sources, cache)
     listings = renderer.listings()
-    keys = result.keys = cachemod.render_keys(graph, digests, global_key) | cachemod.listing_keys(
-        listings, graph, digests, global_key, cache.uses_globals, cache.uses_levels
+    template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in PAGE_TEMPLATES.items()}
+    keys = result.keys = cachemod.render_keys(graph, digests, global_key, template_keys) | cachemod.listing_keys(
+        listings, graph, digests, global_key, cache
     )
     targets = {p.rel: p.output_path for p in graph.pages} | {cachemod.listing_id(x): x.output_path for x in listings}
     txn = Transaction(out, writer) if write else None
@@ -258,13 +259,21 @@ def render_all_markdown(
 
 
 def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], cache: cachemod.Cache) -> str:
-    """Inputs every page depends on: version, config, templates, build date, menu..."""
+    """Inputs every page depends on: version, config, theme assets, build date, menu...
+
+    Templates are not in it: each page and generated page depends on the templates it uses
+    (``cache.template_keys``), so editing one template re-renders only the pages it makes.
+    """
     templates_key = cachemod.tree_digest(theme_dir(), site / "templates")
-    if cache.templates_key != templates_key:
+    if cache.templates_key != templates_key:  # analyse the templates again
         names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
+        use = renderer.analyse_templates(names)
         cache.templates_key = templates_key
-        users = renderer.templates_using_globals(names)
-        cache.uses_globals, cache.uses_levels = users["by_kind"], users["levels"]
+        cache.uses_globals, cache.uses_levels = use.users.get("by_kind", set()), use.users.get("levels", set())
+        cache.template_keys = {
+            name: cachemod.digest(templates_key) if used is None else cachemod.digest(*(x for item in used.items() for x in item))
+            for name, used in use.closures.items()
+        }
     page_templates = set(PAGE_TEMPLATES.values())
     every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.uses_globals & page_templates else ""
     levels = ""
@@ -273,7 +282,7 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     return cachemod.digest(
         cachemod.Cache.current_salt(),
         repr(sorted(renderer.config.data.items(), key=str)),
-        templates_key,
+        cachemod.tree_digest(theme_dir() / "assets", site / "templates" / "assets"),
         renderer.build_date.isoformat(),
         repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
         every_page,

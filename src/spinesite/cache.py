@@ -56,7 +56,8 @@ class Cache:
     out: str = ""  # output folder the page states refer to
     templates_key: str = ""  # digest of every template file...
     uses_globals: set[str] = field(default_factory=set)  # ...the templates that read every page (by_kind)
-    uses_levels: set[str] = field(default_factory=set)  # ...and those that read the conditions by level
+    uses_levels: set[str] = field(default_factory=set)  # ...those that read the conditions by level
+    template_keys: dict[str, str] = field(default_factory=dict)  # ...and the digest of what each one uses
     search_key: str = ""  # inputs of the search index last built
     sources: dict[str, SourceStat] = field(default_factory=dict)  # rel -> stat and digest when last read
     read_ns: int = 0  # when the previous build started reading sources
@@ -133,6 +134,7 @@ class Cache:
             templates_key=self.templates_key,
             uses_globals=self.uses_globals,
             uses_levels=self.uses_levels,
+            template_keys=self.template_keys,
             validated={f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated},
         )
 
@@ -265,12 +267,12 @@ def neighbours(page: Page) -> list[Page]:
     return list(out.values())
 
 
-def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str) -> dict[str, str]:
-    """Render key per page rel (see the module docstring)."""
+def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str, template_keys: dict[str, str]) -> dict[str, str]:
+    """Render key per page rel (see the module docstring); ``template_keys``: per content type."""
     keys = {}
     for page in graph.pages:
         deps = "\x1e".join(sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page)))  # rels are printable
-        keys[page.rel] = digest(global_key, page.rel, page.url, digests[page.rel], deps)
+        keys[page.rel] = digest(global_key, template_keys[page.kind], page.rel, page.url, digests[page.rel], deps)
     return keys
 
 
@@ -283,9 +285,7 @@ def level_pages(graph: SiteGraph) -> list[Page]:
     return list({p.rel: p for pages in graph.levels.values() for p in pages}.values())
 
 
-def listing_keys(
-    listings: list[Listing], graph: SiteGraph, digests: dict[str, str], global_key: str, uses_globals: set[str], uses_levels: set[str]
-) -> dict[str, str]:
+def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, str], global_key: str, cache: Cache) -> dict[str, str]:
     """Render key per generated page: the sources of the pages it lists.
 
     Handouts list one condition's exercises; level pages their conditions; an index every
@@ -298,13 +298,14 @@ def listing_keys(
     keys = {}
     for listing in listings:
         ctx = listing.context
-        extra = levels if listing.template in uses_levels else ""
-        if listing.template in uses_globals or not ({"condition", "items"} & set(ctx)):
+        extra = levels if listing.template in cache.uses_levels else ""
+        if listing.template in cache.uses_globals or not ({"condition", "items"} & set(ctx)):
             parts = every
         else:
             deps = [ctx["condition"], *neighbours(ctx["condition"])] if "condition" in ctx else ctx["items"]
             parts = "\x1e".join(sorted(entry[p.rel] for p in deps))
-        keys[listing_id(listing)] = digest(global_key, listing.url, listing.template, parts, extra)
+        template = cache.template_keys.get(listing.template, cache.templates_key)
+        keys[listing_id(listing)] = digest(global_key, template, listing.url, listing.template, parts, extra)
     return keys
 
 

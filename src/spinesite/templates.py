@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -99,6 +100,14 @@ def longdate(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+@dataclass
+class TemplateUse:
+    """See :meth:`SiteRenderer.analyse_templates`."""
+
+    users: dict[str, set[str]] = field(default_factory=dict)  # global -> templates reading it
+    closures: dict[str, dict[str, str] | None] = field(default_factory=dict)  # template -> {used: source} or None
+
+
 class SiteRenderer:
     """Renders every page and generated file of a site to bytes."""
 
@@ -144,33 +153,59 @@ class SiteRenderer:
             p = p.parent
         return out + chain[::-1] + [(page.title, page.url)]
 
-    def templates_using_globals(self, names: list[str], variables: tuple[str, ...] = ("by_kind", "levels")) -> dict[str, set[str]]:
-        """For each global in ``variables`` that reaches other pages (``by_kind``: every page;
-        ``levels``: the conditions), which of ``names`` read it, directly or through what they
-        extend, include or import."""
+    def analyse_templates(self, names: list[str], variables: tuple[str, ...] = ("by_kind", "levels")) -> TemplateUse:
+        """What each of ``names`` depends on, through what it extends, includes or imports:
+        which globals that reach other pages it reads (``by_kind``: every page; ``levels``:
+        the conditions), and the source of every template it uses. A template we cannot
+        analyse (a syntax error, a computed ``{% include %}``) is assumed to use everything."""
         from jinja2 import meta
 
-        memo: dict[str, set[str]] = {}
         plain = jinja2.Environment(loader=self.env.loader)  # no globals: they would hide from find_undeclared_variables
         plain.filters.update(self.env.filters)
         plain.tests.update(self.env.tests)
+        sources: dict[str, str | None] = {}  # name -> source (None: unknown)
+        direct: dict[str, tuple[set[str], set[str] | None]] = {}  # name -> (globals read, templates referenced)
 
-        def uses(name: str) -> set[str]:
-            if name not in memo and plain.loader is not None:
-                memo[name] = set()  # a template including itself ends here
-                try:
-                    ast = plain.parse(plain.loader.get_source(plain, name)[0])
-                    found = set(variables) & meta.find_undeclared_variables(ast)
-                except jinja2.TemplateError:
-                    memo[name] = set(variables)  # cannot tell (the render reports the error): assume it does
-                    return memo[name]
-                for t in meta.find_referenced_templates(ast):
-                    if t:
-                        found |= uses(t)
-                memo[name] = found
-            return memo.get(name, set())
+        def scan(name: str) -> None:
+            if name in direct or plain.loader is None:
+                return
+            direct[name] = (set(variables), None)  # until known (also ends a template including itself)
+            try:
+                source = plain.loader.get_source(plain, name)[0]
+                sources[name] = source
+                ast = plain.parse(source)
+            except jinja2.TemplateError:
+                return
+            refs = list(meta.find_referenced_templates(ast))
+            known = None if any(t is None for t in refs) else {t for t in refs if t}
+            direct[name] = (set(variables) & meta.find_undeclared_variables(ast), known)
+            for t in known or ():
+                scan(t)
 
-        return {var: {name for name in names if var in uses(name)} for var in variables}
+        def closure(name: str) -> set[str] | None:
+            seen, todo = set(), [name]
+            while todo:
+                t = todo.pop()
+                if t in seen:
+                    continue
+                seen.add(t)
+                refs = direct.get(t, (set(), None))[1]
+                if refs is None:
+                    return None
+                todo.extend(refs)
+            return seen
+
+        for name in names:
+            scan(name)
+        use = TemplateUse()
+        for name in names:
+            used = closure(name)
+            reads = set(variables) if used is None else set().union(*(direct[t][0] for t in used))
+            for var in variables:
+                if var in reads:
+                    use.users.setdefault(var, set()).add(name)
+            use.closures[name] = None if used is None else {t: sources.get(t) or "" for t in sorted(used)}
+        return use
 
     def render_page(self, page: Page) -> bytes:
         crumbs = self.crumbs(page)
