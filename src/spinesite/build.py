@@ -128,8 +128,10 @@ def _build(
     started_ns = stamp.now_ns()
     same: stamp.Stamp | None = None
     inputs: dict[str, stamp.Stat] = {}
+    racy: dict[str, str] = {}
     if write:  # the inputs as found before the build, for the next build's no-change check
         same, inputs = stamp.unchanged(site, out, theme_dir(), search) if incremental else (None, stamp.input_stats(site, theme_dir()))
+        racy = stamp.racy_digests(site, theme_dir(), inputs, started_ns)
     if same is not None:
         diags.extend(same.warnings)  # nothing changed: the output is already exactly right
         result.counts = Counter(same.counts)
@@ -213,7 +215,7 @@ def _build(
     cache.save(site)
     if md_store is not None:
         md_store.prune(set(markdown_cache))
-    stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats)
+    stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats, racy | digests)
     result.lap("save cache")
     return _done(result, started)
 

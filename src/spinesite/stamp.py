@@ -5,13 +5,16 @@ file (config, content, static, the site's and the theme's templates), of every o
 it left, and the environment that matters (spinesite's version, ``SOURCE_DATE_EPOCH``,
 search on or off, the output folder). The next build compares: if everything is identical,
 the output is already exactly what a build would produce and nothing runs. Files modified
-within two seconds of the last build are "racily clean" and never trusted. Any doubt falls
-back to the content-hashed incremental build (``cache.py``).
+within two seconds before the last build are "racily clean" (a later change could keep the
+same stat): a content file is then trusted only if its bytes still hash to what the build
+read, any other such file is not trusted. Any doubt falls back to the content-hashed
+incremental build (``cache.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -33,6 +36,7 @@ class Stamp:
     written_ns: int
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    racy: dict[str, str] = field(default_factory=dict)  # content file -> sha256 the build read, for racy files
 
 
 def environment(out: Path, search: bool) -> str:
@@ -62,10 +66,33 @@ def unchanged(site: Path, out: Path, theme: Path, search: bool) -> tuple[Stamp |
     stamp = read_signed(site / CACHE_DIR / STAMP_FILE)
     if not isinstance(stamp, Stamp) or stamp.env != environment(out, search):
         return None, inputs
-    newest = max((st[1] for st in inputs.values()), default=0)
-    if newest >= stamp.written_ns - RACY_NS or inputs != stamp.inputs:
+    if inputs != stamp.inputs:
         return None, inputs
+    for rel, st in inputs.items():  # racily clean: trusted only if its bytes are still those the build read
+        if st[1] >= stamp.written_ns - RACY_NS and stamp.racy.get(rel, "-") != _sha256(_path(site, theme, rel)):
+            return None, inputs
     return (stamp if output_stats(out) == stamp.outputs else None), inputs
+
+
+def racy_digests(site: Path, theme: Path, inputs: dict[str, Stat], started_ns: int) -> dict[str, str]:
+    """sha256 of the inputs (but content files: the loader hashes those as it reads them)
+    changed within two seconds before ``started_ns``; taken before the build reads them."""
+    return {
+        rel: _sha256(_path(site, theme, rel))
+        for rel, st in inputs.items()
+        if st[1] >= started_ns - RACY_NS and not rel.startswith("content/")
+    }
+
+
+def _path(site: Path, theme: Path, rel: str) -> Path:
+    return theme / rel[len("theme:") :] if rel.startswith("theme:") else site / rel
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def record(
@@ -77,10 +104,15 @@ def record(
     started_ns: int,
     inputs: dict[str, Stat],
     outputs: dict[str, Stat],
+    digests: dict[str, str],
 ) -> None:
     """Remember this build's inputs (as found before it) and outputs (call only after a
-    successful, written build; ``outputs`` as left by ``Transaction.commit``)."""
-    stamp = Stamp(environment(out, search), inputs, outputs, started_ns, counts, warnings)
+    successful, written build; ``outputs`` as left by ``Transaction.commit``). ``digests``
+    are the sha256 of the inputs as the build read them (content files; the others from
+    :func:`racy_digests`): files changed just before the build (racily clean) are trusted
+    next time only if their bytes still have them."""
+    racy = {rel: digests[rel] for rel, st in inputs.items() if st[1] >= started_ns - RACY_NS and rel in digests}
+    stamp = Stamp(environment(out, search), inputs, outputs, started_ns, counts, warnings, racy)
     write_signed(site / CACHE_DIR / STAMP_FILE, stamp)
 
 
