@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import copy_site, fm, page
 from spinesite.build import build
@@ -288,3 +290,15 @@ def test_sanitiser_warning_only_when_something_is_removed(raw: str, warned: bool
     from spinesite.markdown import sanitiser_removes
 
     assert sanitiser_removes(raw) is warned
+
+
+SHAPE_PIECES = ["word ", "> ", "  ", "\t", "- ", "* ", "1. ", "[", "[" * 120, "<", "*", "_" * 50, "`", "\n", "\n\n", "*[A]: b\n"]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(st.lists(st.tuples(st.sampled_from(SHAPE_PIECES), st.integers(1, 30)), max_size=30))
+def test_the_shape_fast_path_never_hides_a_problem(parts: list[tuple[str, int]]) -> None:
+    from spinesite.markdown import _shape_scan
+
+    text = "".join(piece * n for piece, n in parts)
+    assert shape_problem(text) == _shape_scan(text)

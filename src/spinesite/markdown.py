@@ -58,6 +58,7 @@ MAX_NESTING = 25  # quotes + list levels (4 columns of indentation each) on one 
 MARKUP_LIMITS = {"[": 500, "<": 10_000, "*": 20_000, "_": 20_000, "`": 20_000}
 MAX_ABBREVIATIONS = 300
 _LEAD_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
+_DEEP_LEAD_RE = re.compile(rf"^(?:[ \t>]|[-*+](?=[ \t])|\d{{1,9}}[.)](?=[ \t])){{{MAX_NESTING + 1}}}", re.M)
 LINK_RE_TEMPLATE = r"\]\(\s*<?{}"
 
 
@@ -169,6 +170,17 @@ def sanitiser_removes(raw: str) -> bool:
 def shape_problem(text: str) -> tuple[int, str] | None:
     """(0-based line, message) when ``text`` has a shape Python-Markdown is very slow on or
     recurses on: deep nesting, or a paragraph packed with markup characters. Linear time."""
+    if (
+        all(text.count(ch) <= limit for ch, limit in MARKUP_LIMITS.items())  # no paragraph can have more
+        and not _DEEP_LEAD_RE.search(text)  # a line's depth is at most the length of its lead
+        and text.count("\n*[") < MAX_ABBREVIATIONS
+    ):
+        return None  # the usual case, decided by C-speed searches
+    return _shape_scan(text)
+
+
+def _shape_scan(text: str) -> tuple[int, str] | None:
+    """:func:`shape_problem` line by line (finds the line to report)."""
     counts = dict.fromkeys(MARKUP_LIMITS, 0)
     start = abbreviations = 0
     for i, line in enumerate(text.split("\n")):
