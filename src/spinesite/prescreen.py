@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 
 _LITERALS = ("url(", "@import", "image-set", "\x00")
-_TAG = re.compile(r"<([!?/]?[a-z][a-z0-9-]*|!--|!\[|\?)")
 _TAG_NAMES = frozenset(
     {
         "!--", "![", "?", "iframe", "frame", "embed", "object", "applet", "base", "math", "style", "animate",
@@ -27,9 +26,14 @@ _TAG_NAMES = frozenset(
         "portal", "param",
     }
 )  # fmt: skip
+_FLAGGED_TAG = re.compile(  # an opening tag named in _TAG_NAMES (a whole name), a comment, CDATA or <?
+    r"<(?:!--|!\[|\?|(?:"
+    + "|".join(sorted((re.escape(n) for n in _TAG_NAMES if n[0].isalpha()), key=len, reverse=True))
+    + r")(?![a-z0-9-]))"
+)
 _SCHEME_WORDS = (re.compile(r"script[\t\n\r ]*:"), re.compile(r"data[\t\n\r ]*:"))  # javascript:, vbscript:, data:
 _REFRESH = re.compile(r"http-equiv\s*=\s*[\"']?\s*refresh")
-_HANDLER = re.compile(r"on[a-z-]+\s*=")
+_HANDLER = re.compile(r"(?<![a-z0-9_-])on[a-z-]+\s*=")  # not inside a longer name (content=, ...)
 _ABS_VALUE = re.compile(r"""=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|[/\\]\s*[/\\])""")
 _ATTR_BEFORE = re.compile(r"([a-z:-]+)\s*$")
 _URL_ATTRS = frozenset({"src", "srcset", "poster", "data", "background", "xlink:href", "codebase", "formaction", "action", "ping"})
@@ -48,13 +52,10 @@ def cannot_flag(text: str, base_path: str) -> bool:
     theme_script = re.compile(rf'<script src="{re.escape(base_path.lower())}(?:assets|pagefind)/[\w./-]+"(?: defer| async)?></script>')
     if low.count("<script") != len(theme_script.findall(low)):
         return False
-    if any(token in low for token in _LITERALS) or not _TAG_NAMES.isdisjoint(_TAG.findall(low)):
+    if any(token in low for token in _LITERALS) or _FLAGGED_TAG.search(low):
         return False
-    if any(p.search(low) for p in _SCHEME_WORDS) or _REFRESH.search(low):
+    if any(p.search(low) for p in _SCHEME_WORDS) or _REFRESH.search(low) or _HANDLER.search(low):
         return False
-    for m in _HANDLER.finditer(low):
-        if m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] in "-_"):
-            return False
     for m in _ABS_VALUE.finditer(low):  # an absolute URL: fine in <a href>, not as a resource
         name = _ATTR_BEFORE.search(low, max(0, m.start() - 40), m.start())
         if name is None or name.group(1) in _URL_ATTRS:
