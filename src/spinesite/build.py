@@ -17,22 +17,22 @@ import fcntl
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from . import cache as cachemod
-from . import stamp
+from . import parallel, stamp
 from .checks import check_output
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
-from .loader import iter_content, read_body, release_text
+from .loader import content_rels, iter_content, read_body, release_text
 from .model import Listing, SourceFile
 from .output import Transaction, Writer, write_new
-from .pagework import RenderState, load_markdown, render_markdown, render_template
+from .pagework import RenderState, load_markdown, prevalidate, render_markdown, render_template
 from .parallel import default_jobs, run
 from .search import build_index, search_terms
 from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
@@ -143,6 +143,9 @@ def _build(
     config = result.config = load_config(site, diags)
     read_ns = stamp.now_ns()
     known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
+    if write:  # files to parse: in parallel first, so the serial pass below finds them validated
+        cache.validated |= prevalidate_all(site, known, config.limits["max_file_kb"] * 1024, jobs)
+        lazy = cache.validated_digests()
     sources: list[SourceFile] = []
     loading = _kept(iter_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known, lazy), sources)
     validated: dict[str, object] = {}
@@ -218,6 +221,15 @@ def _build(
     stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats, racy | digests)
     result.lap("save cache")
     return _done(result, started)
+
+
+def prevalidate_all(site: Path, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:
+    """Validation results of the content files not known from the last build, computed on the
+    worker pool when there are enough of them (see ``pagework.prevalidate``)."""
+    todo = [rel for rel in content_rels(site) if rel not in known]
+    if jobs < 2 or len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
+        return {}
+    return dict(found for found in run(prevalidate, (site, max_bytes), todo, jobs) if found is not None)
 
 
 def _kept(items: Iterator[SourceFile], into: list[SourceFile]) -> Iterator[SourceFile]:

@@ -86,6 +86,22 @@ def iter_content(
     _check_collisions(names, diags)
 
 
+def content_rels(site: Path) -> list[str]:
+    """``content/<type>/<name>.md`` of the plain content files (a quick listing for the
+    workers that validate ahead; the loader's own walk checks and reports everything)."""
+    rels = []
+    for kind in TYPES:
+        folder = site / CONTENT / kind
+        if folder.is_symlink():
+            continue
+        try:
+            with os.scandir(folder) as entries:  # regular files only: never a link, never a FIFO
+                rels += [f"{CONTENT}/{kind}/{e.name}" for e in entries if e.name.endswith(".md") and e.is_file(follow_symlinks=False)]
+        except OSError:
+            continue
+    return sorted(rels)
+
+
 def release_text(site: Path, src: SourceFile) -> None:
     """Let go of a loaded file's body and parsed YAML (kept: digest, body line). Both are read
     again from the file if a later stage needs them: a written build of a large site then never

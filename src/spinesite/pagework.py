@@ -12,11 +12,12 @@ from .blobs import BlobDir
 from .checks import check_output
 from .diagnostics import Diagnostic, Diagnostics
 from .graph import SiteGraph
-from .loader import read_body
+from .loader import load_file, read_body
 from .markdown import Renderer
 from .model import Page
 from .output import Transaction
 from .templates import SiteRenderer
+from .validate import validate_pages
 
 MarkdownResult = tuple[str | None, list[dict[str, Any]] | None, dict[str, Any] | None, list[str], list[Diagnostic]]
 TemplateResult = tuple[bytes | None, list[Diagnostic], bool]
@@ -102,3 +103,17 @@ def render_template(state: RenderState, rel: str) -> TemplateResult:
     if state.txn is not None and not diags.errors:
         changed = state.txn.put(page.output_path, data)
     return (data if state.keep_bytes else None), diags.items, changed
+
+
+def prevalidate(job: tuple[Path, int], rel: str) -> tuple[str, Any] | None:
+    """Load and validate one content file in a worker (a cold build's costliest serial step):
+    (``rel + digest``, (data, diagnostics)) for the main process's validation cache, or None
+    when the file has a loading problem (the main process then loads it and reports it)."""
+    site, max_bytes = job
+    diags = Diagnostics()
+    src = load_file(site / rel, rel, rel.split("/")[1], diags, max_bytes)
+    if src is None or diags.items:
+        return None
+    results: dict[str, Any] = {}
+    validate_pages([src], Diagnostics(), results=results)
+    return f"{rel}\x1f{src.digest}", results[rel]
