@@ -32,13 +32,23 @@ class BlobDir:
 
     @classmethod
     def open(cls, folder: Path, key: bytes | None) -> BlobDir | None:
-        """The store in ``folder``, or None when there is no key or a folder on the way is a link."""
+        """The store in ``folder`` with its 256 shard folders made, or None when there is no
+        key, a folder on the way is a link (the site is untrusted), or the disk refuses."""
         if key is None or folder.is_symlink() or folder.parent.is_symlink():
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for i in range(256):
+                shard = folder / f"{i:02x}"
+                shard.mkdir(exist_ok=True)
+                if shard.is_symlink():
+                    return None
+        except OSError:
             return None
         return cls(folder, key)
 
     def _path(self, name: str) -> Path:
-        if not name.isalnum():
+        if len(name) < 2 or not all(c in "0123456789abcdef" for c in name):
             raise ValueError(f"bad cache key: {name!r}")
         return self.folder / name[:2] / name
 
@@ -58,10 +68,7 @@ class BlobDir:
         path = self._path(name)
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.parent.is_symlink():  # planted in the (untrusted) site folder: never write through it
-                return
+        try:  # the shard folder exists and is not a link (see open)
             with open(tmp, "wb") as fh:
                 fh.write(hmac.new(self.key, data, hashlib.sha256).digest())
                 fh.write(data)
