@@ -342,3 +342,19 @@ def test_files_written_just_before_a_build_are_checked_by_content(tmp_path: Path
     again = build(site, out, jobs=1)
     assert again.ok() and again.graph is not None, "no fast path: the file changed"
     assert "Sxmmary of" in (out / "causes" / "c3" / "index.html").read_text()
+
+
+def test_an_edit_rewrites_one_shard_of_the_validation_cache(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    out = tmp_path / "out"
+    assert build(site, out, jobs=1).ok()
+    shards = sorted((site / cachemod.CACHE_DIR).glob("validated-*.pickle"))
+    assert len(shards) == cachemod.VALIDATED_SHARDS
+    before = {p.name: p.stat().st_mtime_ns for p in shards}
+    stretch = site / "content" / "stretches" / "s1.md"
+    stretch.write_text(stretch.read_text() + "\nOne more line.\n")
+    assert build(site, out, jobs=1).ok()
+    after = {p.name: p.stat().st_mtime_ns for p in shards}
+    assert 1 <= sum(before[n] != after[n] for n in before) <= 2  # the old entry's shard and the new one's
+    assert build(site, tmp_path / "again", jobs=1).ok()  # and the cache still loads whole

@@ -32,17 +32,13 @@ from .model import Listing, Page
 CACHE_DIR = ".spinesite-cache"
 CACHE_FILE = "state.pickle"
 MARKDOWN_DIR = "markdown"
-FORMAT = 5
+FORMAT = 6
 RACY_NS = 2_000_000_000  # files changed this close to a build's start are never trusted by stat
 SourceStat = tuple[int, int, int, int, str, int]  # size, mtime_ns, ctime_ns, inode, sha256, body line
 
 
-@dataclass
-class PageState:
-    key: str  # render key of the page's output
-    output: str  # output path
-    size: int  # size and mtime of the output file we wrote
-    mtime_ns: int
+PageState = tuple[str, str, int, int]  # render key, output path, size and mtime of the file we wrote (a tuple: fast to pickle)
+VALIDATED_SHARDS = 32  # validated front matter is saved in this many files: an edit rewrites one
 
 
 @dataclass
@@ -62,6 +58,7 @@ class Cache:
     sources: dict[str, SourceStat] = field(default_factory=dict)  # rel -> stat and digest when last read
     read_ns: int = 0  # when the previous build started reading sources
     validated: dict[str, Any] = field(default_factory=dict)  # rel + digest -> (data, diagnostics)
+    _saved_shards: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # entries of each shard file
 
     def bytecode_dir(self, site: Path) -> Path | None:
         """Folder for Jinja's compiled templates: in the user's cache, never in the (untrusted) site."""
@@ -118,7 +115,7 @@ class Cache:
                 self.pages[target] = old[target]
                 continue
             st = (out / path).stat()
-            self.pages[target] = PageState(keys[target], path, st.st_size, st.st_mtime_ns)
+            self.pages[target] = (keys[target], path, st.st_size, st.st_mtime_ns)
         self.salt, self.out, self.markdown, self.search_key = self.current_salt(), str(out), markdown, search_key
         self.parsed = {}  # in-memory builds only: a written build parses again only what it needs
         self.sources = {s.rel: (*s.stat, s.digest, s.body_line) for s in sources if s.stat}
@@ -152,13 +149,43 @@ class Cache:
         cache = read_signed(site / CACHE_DIR / CACHE_FILE)
         if not isinstance(cache, Cache) or cache.salt != cls.current_salt():
             return cls.empty()
-        if any(not hasattr(cache, f.name) for f in fields(cls)):  # pickled by a development version
+        if any(not hasattr(cache, f.name) for f in fields(cls) if f.name != "validated"):  # from a development version
             return cls.empty()
+        cache.validated, cache._saved_shards = {}, {}
+        for i in range(VALIDATED_SHARDS):
+            shard = read_signed(_shard_path(site, i))
+            if isinstance(shard, dict) and all(_shard_of(k) == i for k in shard):  # entries are pure: any copy is right
+                cache.validated |= shard
+                cache._saved_shards[i] = frozenset(shard)
         return cache
 
     def save(self, site: Path) -> None:
-        """Write atomically; a cache that cannot be written is simply not used next time."""
+        """Write atomically; a cache that cannot be written is simply not used next time.
+
+        The validated front matter (the largest part) goes to shard files, and only the
+        shards whose entries changed are written again.
+        """
+        shards: dict[int, dict[str, Any]] = {i: {} for i in range(VALIDATED_SHARDS)}
+        for k, v in self.validated.items():
+            shards[_shard_of(k)][k] = v
+        for i, shard in shards.items():
+            if self._saved_shards.get(i) != frozenset(shard):
+                write_signed(_shard_path(site, i), shard)
         write_signed(site / CACHE_DIR / CACHE_FILE, self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["validated"], state["_saved_shards"] = {}, {}  # in the shard files
+        return state
+
+
+def _shard_of(key: str) -> int:
+    """Shard of a validated entry (``rel + \\x1f + sha256``): from the file's digest."""
+    return int(key[-2:], 16) % VALIDATED_SHARDS
+
+
+def _shard_path(site: Path, i: int) -> Path:
+    return site / CACHE_DIR / f"validated-{i:02d}.pickle"
 
 
 def read_signed(path: Path) -> Any:
@@ -311,10 +338,10 @@ def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, s
 
 def output_unchanged(out: Path, state: PageState | None, key: str) -> bool:
     """True when the previous build wrote this page with the same key and the file is untouched."""
-    if state is None or state.key != key:
+    if state is None or state[0] != key:
         return False
     try:
-        st = os.stat(os.path.join(out, state.output))
+        st = os.stat(os.path.join(out, state[1]))
     except OSError:
         return False
-    return st.st_size == state.size and st.st_mtime_ns == state.mtime_ns
+    return st.st_size == state[2] and st.st_mtime_ns == state[3]
