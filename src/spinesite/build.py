@@ -143,7 +143,8 @@ def _build(
     config = result.config = load_config(site, diags)
     read_ns = stamp.now_ns()
     known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
-    if write:  # files to parse: in parallel first, so the serial pass below finds them validated
+    if write and (not cache.sources or len(cache.sources) - len(known) >= 2 * parallel.MIN_TASKS_PER_WORKER):
+        # many files to parse (a cold build, a checkout): in parallel first, so that the serial pass finds them validated
         cache.validated |= prevalidate_all(site, known, config.limits["max_file_kb"] * 1024, jobs)
         lazy = cache.validated_digests()
     sources: list[SourceFile] = []
@@ -267,7 +268,8 @@ def render_all_markdown(
         else:
             page.html, page.toc, page.fields_html = html, toc or [], fields_html or {}
         result.linked[page.rel] = set(linked)
-        result.diagnostics.extend(md_diags)
+        if md_diags:
+            result.diagnostics.extend(md_diags)
         kept[md_keys[page.rel]] = md
     return kept
 

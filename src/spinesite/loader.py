@@ -64,7 +64,7 @@ def iter_content(
     names: list[str] = []
     prefix = len(os.fspath(root)) + 1
     for path in _walk(root, site, diags):
-        sub = os.fspath(path)[prefix:]
+        sub = path[prefix:]
         rel = f"{CONTENT}/{sub}"
         parts = tuple(sub.split(os.sep))
         if not rel.isprintable():  # a newline in a name would break every "path:line: message"
@@ -73,8 +73,9 @@ def iter_content(
         if len(parts) != 2 or parts[0] not in TYPES:
             diags.warning(rel, 0, f"ignored: content files belong in content/<type>/, where type is one of {', '.join(TYPES)}")
             continue
-        if path.suffix != ".md":
-            if path.suffix.lower() == ".md":
+        suffix = os.path.splitext(path)[1]
+        if suffix != ".md":
+            if suffix.lower() == ".md":
                 diags.warning(rel, 0, "ignored: content files must end in lower-case '.md'")
             else:
                 diags.warning(rel, 0, "ignored: not a Markdown (.md) file")
@@ -113,7 +114,7 @@ def release_text(site: Path, src: SourceFile) -> None:
     src.parsed = LazyParsed(lambda: _part_of_file(path, digest, 0))
 
 
-def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
+def _walk(root: Path, site: Path, diags: Diagnostics) -> list[str]:
     """Candidate content files under ``root``, sorted (``scandir``: no stat for plain files)."""
     out = []
     site_real = site.resolve()
@@ -124,17 +125,16 @@ def _walk(root: Path, site: Path, diags: Diagnostics) -> list[Path]:
         for entry in entries:
             if entry.name.startswith("."):  # .git, .obsidian, .DS_Store, editor swap files
                 continue
-            p = Path(entry.path)
             if entry.is_symlink():
-                if not _symlink(p, site, site_real, diags):  # to a folder, or out of the site
+                if not _symlink(Path(entry.path), site, site_real, diags):  # to a folder, or out of the site
                     continue
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
                 continue
             if not entry.is_file():  # a FIFO or device would block or never end
-                diags.error(show(p.relative_to(site).as_posix(), 300), 0, "not a regular file")
+                diags.error(show(Path(entry.path).relative_to(site).as_posix(), 300), 0, "not a regular file")
                 continue
-            out.append(p)
+            out.append(entry.path)
     return sorted(out)
 
 
@@ -149,7 +149,7 @@ def _symlink(p: Path, site: Path, site_real: Path, diags: Diagnostics) -> bool:
 
 
 def load_file(
-    path: Path,
+    path: Path | str,
     rel: str,
     kind: str,
     diags: Diagnostics,
@@ -158,9 +158,9 @@ def load_file(
     known: Known | None = None,
     lazy: set[str] | None = None,
 ) -> SourceFile | None:
-    slug = path.stem
+    slug = os.path.splitext(rel.rpartition("/")[2])[0]
     try:
-        st = path.stat()
+        st = os.stat(path)
         size = st.st_size
         stat = (size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         if known is not None and known[:4] == stat and SLUG_RE.match(slug):
@@ -189,7 +189,11 @@ def load_file(
     if not SLUG_RE.match(slug):
         ascii_name = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode().lower()
         better = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()) or "page"
-        diags.error(rel, 0, f"file name '{path.name}' is not a valid slug: use lower-case letters, digits and hyphens (e.g. '{better}.md')")
+        diags.error(
+            rel,
+            0,
+            f"file name '{os.path.basename(path)}' is not a valid slug: use lower-case letters, digits and hyphens (e.g. '{better}.md')",
+        )
     split = split_front_matter(text, rel, diags)
     if split is None:
         return None
@@ -215,10 +219,11 @@ def read_body(site: Path, rel: str, digest: str) -> str | None:
     return _part_of_file(site / rel, digest, 1)
 
 
-def _part_of_file(path: Path, digest: str, part: int) -> str | None:
+def _part_of_file(path: Path | str, digest: str, part: int) -> str | None:
     """Front matter (0) or body (1) of a file that loaded cleanly before, if it still has ``digest``."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError:
         return None
     return _part_of(raw, part) if hashlib.sha256(raw).hexdigest() == digest else None

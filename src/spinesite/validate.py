@@ -42,7 +42,8 @@ def validate_pages(
             _warn_placeholders(src, own)
             hit = (data, own.items)
         data, found = hit
-        diags.extend(found)
+        if found:
+            diags.extend(found)
         if results is not None:
             results[src.rel] = hit
         if release is not None:
