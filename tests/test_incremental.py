@@ -179,10 +179,11 @@ def test_editing_a_stretch_rerenders_it_and_the_conditions_that_show_it(tmp_path
     shown_on = page.backlinks.get("conditions", [])
     expected = {page.output_path} | {c.output_path for c in shown_on}
     assert set(result.rendered) == expected
-    # generated pages: the stretches index (lists it), the home page (reads every page) and the
-    # handouts of the conditions that show it; not the level pages (their spine map counts conditions)
+    # generated pages: the stretches index (lists it), the search page (reads by_kind.get(kind))
+    # and the handouts of the conditions that show it; not the level pages (their spine map
+    # counts conditions), not the home page (it reads by_kind.conditions), not the 404 page
     handouts = {f"handouts/{c.slug}/index.html" for c in shown_on}
-    assert set(result.rendered_listings) == {"stretches/index.html", "index.html", "search/index.html", "404.html"} | handouts
+    assert set(result.rendered_listings) == {"stretches/index.html", "search/index.html"} | handouts
 
 
 def test_editing_a_condition_rerenders_every_page_with_the_spine_map(tmp_path: Path) -> None:
@@ -358,3 +359,44 @@ def test_an_edit_rewrites_one_shard_of_the_validation_cache(tmp_path: Path) -> N
     after = {p.name: p.stat().st_mtime_ns for p in shards}
     assert 1 <= sum(before[n] != after[n] for n in before) <= 2  # the old entry's shard and the new one's
     assert build(site, tmp_path / "again", jobs=1).ok()  # and the cache still loads whole
+
+
+@pytest.mark.parametrize(
+    ("source", "kinds"),
+    [
+        ("{{ by_kind.conditions | length }}", {"conditions"}),
+        ('{% for s in by_kind.get("stretches", []) %}{{ s.title }}{% endfor %}', {"stretches"}),
+        ('{{ by_kind["causes"] }}{{ by_kind.treatments }}', {"causes", "treatments"}),
+        ("{{ by_kind[kind] }}", None),
+        ("{{ by_kind.get(kind) }}", None),
+        ("{{ by_kind.items() | list }}", None),
+        ("{% set all = by_kind %}{{ all.causes }}", None),
+        ("{% for kind in by_kind %}{{ kind }}{% endfor %}", None),
+        ("no pages here", set()),
+    ],
+)
+def test_which_content_types_a_template_reads(source: str, kinds: set[str] | None) -> None:
+    import jinja2
+
+    from spinesite.templates import by_kind_reads
+
+    found = by_kind_reads(jinja2.Environment().parse(source))
+    assert (None if found is None else set(found)) == kinds
+
+
+def test_a_listing_reading_one_type_ignores_edits_to_others(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "home.html").write_text(
+        '{% extends "base.html" %}{% block main %}<ul>{% for c in by_kind.causes %}<li>{{ c.title }}</li>{% endfor %}</ul>{% endblock %}\n'
+    )
+    out = tmp_path / "out"
+    assert build(site, out, jobs=1).ok()
+    stretch = site / "content" / "stretches" / "s1.md"
+    stretch.write_text(stretch.read_text().replace("title: ", "title: Renamed ", 1))
+    assert "index.html" not in build(site, out, jobs=1).rendered_listings
+    cause = site / "content" / "causes" / "c1.md"
+    cause.write_text(cause.read_text().replace("title: ", "title: Renamed ", 1))
+    assert "index.html" in build(site, out, jobs=1).rendered_listings
+    assert "Renamed Causes number 1" in (out / "index.html").read_text()

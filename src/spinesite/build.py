@@ -156,7 +156,7 @@ def _build(
     graph = result.graph = build_graph(pages, site, diags)
     result.counts = Counter(p.kind for p in graph.pages)
     renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if incremental else None)
-    md_store = cache.markdown_store(site) if write and incremental else None
+    md_store = cache.markdown_store(site) if write else None
     state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
 
     result.lap("site graph")
@@ -285,13 +285,16 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
         names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
         use = renderer.analyse_templates(names)
         cache.templates_key = templates_key
-        cache.uses_globals, cache.uses_levels = use.users.get("by_kind", set()), use.users.get("levels", set())
+        cache.kinds_read, cache.uses_levels = use.kinds, use.users.get("levels", set())
         cache.template_keys = {
             name: cachemod.digest(templates_key) if used is None else cachemod.digest(*(x for item in used.items() for x in item))
             for name, used in use.closures.items()
         }
     page_templates = set(PAGE_TEMPLATES.values())
-    every_page = cachemod.digest(*(f"{s.rel}\x1f{s.digest}" for s in sources)) if cache.uses_globals & page_templates else ""
+    every_page = ""  # page templates reading by_kind depend on the pages of the types they read
+    if readers := [cache.kinds_read[t] for t in page_templates if t in cache.kinds_read]:
+        kinds = None if None in readers else frozenset().union(*(k for k in readers if k is not None))
+        every_page = cachemod.digest(*(f"{p.rel}\x1f{p.digest}" for p in cachemod.pages_of_kinds(renderer.graph, kinds)))
     levels = ""
     if cache.uses_levels & page_templates:
         levels = cachemod.digest(*sorted(f"{p.rel}\x1f{p.digest}" for p in cachemod.level_pages(renderer.graph)))

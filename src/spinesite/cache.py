@@ -51,7 +51,7 @@ class Cache:
     pages: dict[str, PageState] = field(default_factory=dict)  # source rel -> state
     out: str = ""  # output folder the page states refer to
     templates_key: str = ""  # digest of every template file...
-    uses_globals: set[str] = field(default_factory=set)  # ...the templates that read every page (by_kind)
+    kinds_read: dict[str, frozenset[str] | None] = field(default_factory=dict)  # ...the templates reading by_kind: which types (None: all)
     uses_levels: set[str] = field(default_factory=set)  # ...those that read the conditions by level
     template_keys: dict[str, str] = field(default_factory=dict)  # ...and the digest of what each one uses
     search_key: str = ""  # inputs of the search index last built
@@ -129,7 +129,7 @@ class Cache:
             parsed={s.digest: (s.parsed, s.body, s.body_line) for s in sources},
             markdown=markdown,
             templates_key=self.templates_key,
-            uses_globals=self.uses_globals,
+            kinds_read=self.kinds_read,
             uses_levels=self.uses_levels,
             template_keys=self.template_keys,
             validated={f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated},
@@ -316,24 +316,33 @@ def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, s
     """Render key per generated page: the sources of the pages it lists.
 
     Handouts list one condition's exercises; level pages their conditions; an index every
-    page of its type. The home, search and 404 pages may show anything: every page counts.
-    A template that reads ``levels`` (the spine map) also depends on every condition with a level.
+    page of its type. A template reading ``by_kind`` depends on the pages of the types it
+    reads (every page when that cannot be told, see ``templates.by_kind_reads``), one reading
+    ``levels`` (the spine map) on every condition with a level; a page listing nothing (404)
+    depends on no page.
     """
     entry = {p.rel: f"{p.rel}\x1f{digests[p.rel]}" for p in graph.pages}
-    every = digest("\x1e".join(sorted(entry.values())))
     levels = digest("\x1e".join(sorted(entry[p.rel] for p in level_pages(graph))))
     keys = {}
     for listing in listings:
         ctx = listing.context
         extra = levels if listing.template in cache.uses_levels else ""
-        if listing.template in cache.uses_globals or not ({"condition", "items"} & set(ctx)):
-            parts = every
-        else:
-            deps = [ctx["condition"], *neighbours(ctx["condition"])] if "condition" in ctx else ctx["items"]
-            parts = "\x1e".join(sorted(entry[p.rel] for p in deps))
+        deps: list[Page] = []
+        if "condition" in ctx:
+            deps = [ctx["condition"], *neighbours(ctx["condition"])]
+        elif "items" in ctx:
+            deps = list(ctx["items"])
+        if listing.template in cache.kinds_read:  # by_kind.conditions...: those types' pages
+            deps += pages_of_kinds(graph, cache.kinds_read[listing.template])
+        parts = "\x1e".join(sorted({entry[p.rel] for p in deps}))
         template = cache.template_keys.get(listing.template, cache.templates_key)
         keys[listing_id(listing)] = digest(global_key, template, listing.url, listing.template, parts, extra)
     return keys
+
+
+def pages_of_kinds(graph: SiteGraph, kinds: frozenset[str] | None) -> list[Page]:
+    """The pages of the given content types (every page for None)."""
+    return list(graph.pages) if kinds is None else [p for kind in sorted(kinds) for p in graph.by_kind.get(kind, [])]
 
 
 def output_unchanged(out: Path, state: PageState | None, key: str) -> bool:

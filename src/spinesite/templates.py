@@ -24,6 +24,7 @@ from .graph import SiteGraph, level_url
 from .jsonld import dumps_script_safe, page_jsonld
 from .listings import INDEX_TITLES, listings, treatments_by_category
 from .model import Listing, Page
+from .schema import TYPES
 
 PAGE_TEMPLATES = {
     "conditions": "condition.html",
@@ -106,6 +107,40 @@ class TemplateUse:
 
     users: dict[str, set[str]] = field(default_factory=dict)  # global -> templates reading it
     closures: dict[str, dict[str, str] | None] = field(default_factory=dict)  # template -> {used: source} or None
+    kinds: dict[str, frozenset[str] | None] = field(default_factory=dict)  # by_kind reader -> types it reads (None: any)
+
+
+def by_kind_reads(ast: jinja2.nodes.Template) -> frozenset[str] | None:
+    """The content types a template reads through ``by_kind``: ``by_kind.conditions``,
+    ``by_kind["causes"]`` and ``by_kind.get("stretches")`` name one; any other use of
+    ``by_kind`` (a computed key, passing it on, ``{% set x = by_kind %}``) may read any (None)."""
+    nodes = jinja2.nodes
+    found: set[str] = set()
+
+    def kind_of(parents: list[jinja2.nodes.Node]) -> str | None:
+        parent = parents[-1] if parents else None
+        if isinstance(parent, nodes.Getattr) and parent.attr in TYPES:  # not .items(), .values()...
+            return parent.attr
+        if isinstance(parent, nodes.Getitem) and isinstance(parent.arg, nodes.Const) and parent.arg.value in TYPES:
+            return str(parent.arg.value)
+        if isinstance(parent, nodes.Getattr) and parent.attr == "get" and len(parents) > 1:  # by_kind.get("x", ...)
+            call = parents[-2]
+            if isinstance(call, nodes.Call) and call.node is parent and call.args and isinstance(call.args[0], nodes.Const):
+                return str(call.args[0].value) if call.args[0].value in TYPES else None
+        return None
+
+    def visit(node: jinja2.nodes.Node, parents: list[jinja2.nodes.Node]) -> bool:
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Name) and child.name == "by_kind":
+                kind = kind_of([*parents, node])
+                if kind is None:
+                    return False
+                found.add(kind)
+            elif not visit(child, [*parents, node]):
+                return False
+        return True
+
+    return frozenset(found) if visit(ast, []) else None
 
 
 class SiteRenderer:
@@ -165,6 +200,7 @@ class SiteRenderer:
         plain.tests.update(self.env.tests)
         sources: dict[str, str | None] = {}  # name -> source (None: unknown)
         direct: dict[str, tuple[set[str], set[str] | None]] = {}  # name -> (globals read, templates referenced)
+        kinds: dict[str, frozenset[str] | None] = {}  # name -> content types read through by_kind (None: any)
 
         def scan(name: str) -> None:
             if name in direct or plain.loader is None:
@@ -179,6 +215,7 @@ class SiteRenderer:
             refs = list(meta.find_referenced_templates(ast))
             known = None if any(t is None for t in refs) else {t for t in refs if t}
             direct[name] = (set(variables) & meta.find_undeclared_variables(ast), known)
+            kinds[name] = by_kind_reads(ast)
             for t in known or ():
                 scan(t)
 
@@ -205,6 +242,9 @@ class SiteRenderer:
                 if var in reads:
                     use.users.setdefault(var, set()).add(name)
             use.closures[name] = None if used is None else {t: sources.get(t) or "" for t in sorted(used)}
+            if "by_kind" in reads:
+                read = [kinds.get(t) for t in used] if used is not None else [None]
+                use.kinds[name] = None if None in read else frozenset().union(*(k for k in read if k is not None))
         return use
 
     def render_page(self, page: Page) -> bytes:
