@@ -20,7 +20,7 @@ import pytest
 
 from spinesite.build import build
 from spinesite.console import QUIET, Console
-from spinesite.serve import Reject, Server, request_path
+from spinesite.serve import Reject, Server, Snapshot, request_path
 
 SECRET = b"TOP-SECRET-do-not-serve-3141592653"
 RELOAD_TAG = b'<script src="/__spinesite/reload.js" data-build="'
@@ -575,3 +575,22 @@ def test_get_with_a_body_closes_the_connection(shared: Server) -> None:
     response = raw(shared, b"GET / HTTP/1.1\r\n" + host + b"Content-Length: %d\r\n\r\n" % len(smuggled) + smuggled)
     assert response.count(b"HTTP/1.1 ") == 1 and status_of(response) == 200
     assert b"connection: close" in response.lower()
+
+
+def test_an_edit_saved_during_the_first_build_is_not_missed(site: Path) -> None:
+    """The watchers start after the first build: a save in between is found by comparing stats."""
+
+    class EditDuringFirstBuild(Server):
+        def rebuild(self, changed_at: float, jobs: int | None = 1) -> Snapshot:
+            snap = super().rebuild(changed_at, jobs)
+            if snap.generation == 1:
+                edit(site, BACK_PAIN, "region: lumbar", "region: nowhere")
+            return snap
+
+    s = EditDuringFirstBuild(site, port=0, console=Console(QUIET, stream=io.StringIO()))
+    s.start()
+    try:
+        assert wait_until(lambda: s.snapshot.generation >= 2)
+        assert not s.snapshot.ok and "region" in s.snapshot.problems[0].message
+    finally:
+        s.stop()

@@ -38,6 +38,8 @@ from urllib.parse import quote, unquote_to_bytes
 from .build import BuildResult, build
 from .console import Console
 from .diagnostics import Diagnostic
+from .stamp import input_stats
+from .templates import theme_dir
 
 INTERNAL = "/__spinesite/"
 RELOAD_JS = b"""// spinesite serve: reload this page when the site is rebuilt (not part of the built site).
@@ -59,6 +61,8 @@ RELOAD_JS = b"""// spinesite serve: reload this page when the site is rebuilt (n
 """
 RELOAD_TAG = b'<script src="/__spinesite/reload.js" data-build="%s"></script>'
 WATCHED = ("content", "templates", "static")
+ARM_POLL_MS = 200  # the watchers answer (empty) this often, which tells that they are in place
+ARM_SECONDS = 5.0  # longest wait at start for the watchers to be in place
 CONFIG = "spinesite.yaml"
 MAX_EVENT_CLIENTS = 64
 PING_SECONDS = 15.0
@@ -244,6 +248,7 @@ class Server:
         self._restart_tree = threading.Event()
         self._built = threading.Condition()
         self._event_slots = threading.BoundedSemaphore(MAX_EVENT_CLIENTS)
+        self._root_armed, self._tree_armed = threading.Event(), threading.Event()  # the watchers see changes from now on
         self._threads: list[threading.Thread] = []
         self._httpd: _HTTPServer | None = None
         self.own_hosts: frozenset[str] = frozenset()
@@ -257,6 +262,7 @@ class Server:
 
     def start(self, background_rebuilds: bool = True) -> None:
         """Build, bind, then serve and watch in background threads."""
+        before = input_stats(self.site, theme_dir())  # to catch edits made before the watchers are armed
         with self.console.working("Building the site"):
             self.rebuild(time.time(), jobs=None)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -271,6 +277,12 @@ class Server:
         self._spawn(self._watch_tree, "watch-tree")
         if background_rebuilds:
             self._spawn(self._rebuild_loop, "rebuild")
+        # A save between the first build and the watchers being armed would go unseen: compare.
+        for armed in (self._root_armed, self._tree_armed):
+            armed.wait(ARM_SECONDS)
+        after = input_stats(self.site, theme_dir())
+        if changed := {rel for rel in set(after) | set(before) if after.get(rel) != before.get(rel)}:
+            self._changes.put((time.time(), {str(self.site / rel) for rel in changed if not rel.startswith("theme:")}))
         if not self._is_loopback():
             self.console.warning(f"warning: listening on {self.host}: anyone who can reach this computer can read the preview")
 
@@ -379,8 +391,18 @@ class Server:
             return Path(path).name in (CONFIG, *WATCHED)
 
         for changes in watchfiles.watch(
-            self.site, watch_filter=wanted, step=self.debounce_ms, stop_event=self._stopping, recursive=False, raise_interrupt=False
+            self.site,
+            watch_filter=wanted,
+            step=self.debounce_ms,
+            stop_event=self._stopping,
+            recursive=False,
+            raise_interrupt=False,
+            rust_timeout=ARM_POLL_MS,
+            yield_on_timeout=True,  # an empty first answer: the watch is in place
         ):
+            self._root_armed.set()
+            if not changes:
+                continue
             paths = {p for _c, p in changes}
             if any(Path(p).name in WATCHED for p in paths):
                 self._restart_tree.set()
@@ -394,13 +416,22 @@ class Server:
             self._restart_tree.clear()
             roots = [self.site / name for name in WATCHED if (self.site / name).is_dir()]
             if not roots:
+                self._tree_armed.set()
                 self._restart_tree.wait()
                 continue
             try:
                 for changes in watchfiles.watch(
-                    *roots, step=self.debounce_ms, stop_event=self._restart_tree, raise_interrupt=False, ignore_permission_denied=True
+                    *roots,
+                    step=self.debounce_ms,
+                    stop_event=self._restart_tree,
+                    raise_interrupt=False,
+                    ignore_permission_denied=True,
+                    rust_timeout=ARM_POLL_MS,
+                    yield_on_timeout=True,  # an empty first answer: the watch is in place
                 ):
-                    self._changes.put((time.time(), {p for _c, p in changes}))
+                    self._tree_armed.set()
+                    if changes:
+                        self._changes.put((time.time(), {p for _c, p in changes}))
             except (RuntimeError, OSError) as exc:  # a folder vanished, or the system's watch limit
                 if not warned and not isinstance(exc, FileNotFoundError):
                     self.console.warning(f"warning: cannot watch for changes ({exc}); try WATCHFILES_FORCE_POLLING=1")
