@@ -21,8 +21,6 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from . import cache as cachemod
 from . import parallel, stamp
 from .checks import check_output
@@ -30,11 +28,12 @@ from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph
 from .loader import content_rels, iter_content, read_body, release_text
-from .model import Listing, SourceFile
+from .model import SourceFile
 from .output import Transaction, Writer, write_new
 from .pagework import RenderState, load_markdown, prevalidate, render_markdown, render_template
 from .parallel import default_jobs, run
 from .search import build_index, search_terms
+from .sitefiles import copy_static, render_site_files
 from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
 from .validate import validate_pages
 from .writer import check_output_dir
@@ -376,56 +375,3 @@ def build_date(graph: SiteGraph) -> dt.date:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     dates = [p.data["last_reviewed"] for p in graph.pages if isinstance(p.data.get("last_reviewed"), dt.date)]
     return max(dates, default=dt.date(1970, 1, 1))
-
-
-def render_site_files(
-    renderer: SiteRenderer, graph: SiteGraph, listings: list[Listing], dirty: set[str], diags: Diagnostics
-) -> dict[str, bytes]:
-    """Generated pages whose inputs changed (home, indexes, levels, handouts, search, 404),
-    and the sitemap, robots.txt and feed."""
-    files: dict[str, bytes] = {}
-    urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages]
-    urls += [(x.url, None) for x in listings if x.url != "/404.html"]
-    for listing in listings:
-        if cachemod.listing_id(listing) not in dirty:
-            continue
-        try:
-            files[listing.output_path] = renderer.render_listing(listing)
-        except jinja2.TemplateError as exc:
-            template_error(exc, f"templates/{listing.template}", diags)
-    files["sitemap.xml"] = renderer.sitemap(urls)
-    files["robots.txt"] = renderer.robots()
-    try:
-        files["feed.xml"] = renderer.feed()
-    except jinja2.TemplateError as exc:
-        template_error(exc, "templates/feed.xml", diags)
-    return files
-
-
-def template_error(exc: Exception, where: str, diags: Diagnostics) -> None:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        diags.error(f"templates/{exc.name or '?'}", exc.lineno or 0, f"template syntax error: {exc.message}")
-    else:
-        diags.error(where, 0, f"template error: {exc}")
-
-
-def copy_static(site: Path, files: dict[str, bytes], diags: Diagnostics, reserved: set[str] | None = None) -> None:
-    """Theme assets (overridable by the site's templates/assets/) and the site's static/."""
-    sources = [(theme_dir() / "assets", "assets"), (site / "templates" / "assets", "assets"), (site / "static", "")]
-    generated = set(files) | (reserved or set())
-    for root, prefix in sources:
-        if not root.is_dir():
-            continue
-        root_r = root.resolve()
-        for path in sorted(root.rglob("*")):
-            shown = path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
-            if path.is_symlink() and not path.resolve().is_relative_to(root_r):
-                diags.error(shown, 0, "symbolic link to outside the folder is not copied")
-                continue
-            if not path.is_file() or path.name.startswith("."):
-                continue
-            rel = "/".join(filter(None, [prefix, path.relative_to(root).as_posix()]))
-            if rel in generated:
-                diags.error(shown, 0, f"static file would overwrite the generated {rel}")
-                continue
-            files[rel] = path.read_bytes()
