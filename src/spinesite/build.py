@@ -55,14 +55,13 @@ class BuildResult:
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
     cache: cachemod.Cache | None = None  # parsed sources and Markdown, for the next in-memory build
     timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), printed with -v
+    _last: float = field(default_factory=time.perf_counter)  # end of the previous stage
 
     def lap(self, stage: str) -> None:
         """Record that ``stage`` just ended (its time runs from the previous lap)."""
         now = time.perf_counter()
         self.timings.append((stage, now - self._last))
         self._last = now
-
-    _last: float = field(default_factory=time.perf_counter)
 
     def ok(self, strict: bool = False) -> bool:
         return not self.diagnostics.failed(strict)
@@ -159,12 +158,12 @@ def _build(
     state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
 
     result.lap("site graph")
-    markdown_cache = render_all_markdown(state, sources, cache, result, jobs)
+    digests = {s.rel: s.digest for s in sources}
+    markdown_cache = render_all_markdown(state, digests, cache, result, jobs)
     result.lap("Markdown")
     if diags.failed(strict):
         return _done(result, started)
 
-    digests = {s.rel: s.digest for s in sources}
     global_key = _global_key(site, renderer, sources, cache)
     listings = renderer.listings()
     template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in PAGE_TEMPLATES.items()}
@@ -249,11 +248,10 @@ def _cache_for(site: Path, write: bool, incremental: bool, previous: BuildResult
 
 
 def render_all_markdown(
-    state: RenderState, sources: list[SourceFile], cache: cachemod.Cache, result: BuildResult, jobs: int
+    state: RenderState, digests: dict[str, str], cache: cachemod.Cache, result: BuildResult, jobs: int
 ) -> dict[str, object]:
     """Markdown of every page, before any template; unchanged pages come from the cache."""
     graph = state.graph
-    digests = {s.rel: s.digest for s in sources}
     site_key = cachemod.digest(cachemod.glossary_key(graph), cachemod.url_key(graph), state.site.base_path)
     md_keys = state.md_keys = {p.rel: cachemod.digest(site_key, p.rel, digests[p.rel]) for p in graph.pages}
     todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
@@ -279,7 +277,7 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     Templates are not in it: each page and generated page depends on the templates it uses
     (``cache.template_keys``), so editing one template re-renders only the pages it makes.
     """
-    templates_key = cachemod.tree_digest(theme_dir(), site / "templates")
+    templates_key, assets_key = cachemod.tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/"))
     if cache.templates_key != templates_key:  # analyse the templates again
         names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
         use = renderer.analyse_templates(names)
@@ -300,7 +298,7 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
     return cachemod.digest(
         cachemod.Cache.current_salt(),
         repr(sorted(renderer.config.data.items(), key=str)),
-        cachemod.tree_digest(theme_dir() / "assets", site / "templates" / "assets"),
+        assets_key,
         renderer.build_date.isoformat(),
         repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
         every_page,

@@ -255,15 +255,19 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def tree_digest(*roots: Path) -> str:
-    """Hash of every file (path + bytes) under the given folders."""
-    parts: list[str | bytes] = []
+def tree_digests(*roots: Path, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Hash of every file (path + bytes) under the given folders whose path starts with each
+    prefix ("" for all), reading every file once."""
+    parts: list[list[str | bytes]] = [[] for _ in prefixes]
     for root in roots:
         if not root.is_dir():
             continue
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
-    return digest(*parts)
+            rel, data = path.relative_to(root).as_posix(), path.read_bytes()
+            for i, prefix in enumerate(prefixes):
+                if rel.startswith(prefix):
+                    parts[i] += [rel, data]
+    return tuple(digest(*p) for p in parts)
 
 
 def glossary_key(graph: SiteGraph) -> str:

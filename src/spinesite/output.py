@@ -84,14 +84,14 @@ class Transaction:
         """
         if self.fresh:
             write_new(self.stage / MARKER, MARKER_TEXT)
-        stage_stats, _ = _scan(self.stage)  # a rename keeps size, mtime and inode
+        stage_stats, _ = scan(self.stage)  # a rename keeps size, mtime and inode
         staged = sorted(rel for rel in stage_stats if rel != MARKER or self.fresh)
         if self.fresh:
             os.replace(self.stage, self.out)
             self.stats = stage_stats
             return len(staged) - 1, 0
         wanted = set(keep) | set(staged) | {MARKER}
-        out_stats, links = _scan(self.out)  # never write or delete through a link planted in the output
+        out_stats, links = scan(self.out)  # never write or delete through a link planted in the output
         stale = sorted(rel for rel in out_stats if rel not in wanted)
         done: list[tuple[str, bool]] = []  # (rel, had an old version)
         self.backup.mkdir()
@@ -141,7 +141,7 @@ def _move(src: Path, dest: Path) -> None:
     os.replace(src, dest)
 
 
-def _scan(root: Path) -> tuple[dict[str, Stat], list[str]]:
+def scan(root: Path) -> tuple[dict[str, Stat], list[str]]:
     """(files with their size, mtime and inode; symbolic links) under ``root``, as relative
     paths; links are listed (outermost only), never followed. One ``scandir`` pass: this runs
     on every build, and its stats let the no-change stamp skip another walk."""

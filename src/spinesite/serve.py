@@ -28,6 +28,7 @@ import socketserver
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -385,32 +386,28 @@ class Server:
 
     def _watch_root(self) -> None:
         """The site folder itself (not recursive): spinesite.yaml, and watched folders appearing."""
-        import watchfiles
 
         def wanted(_change: Any, path: str) -> bool:
             return Path(path).name in (CONFIG, *WATCHED)
 
-        for changes in watchfiles.watch(
-            self.site,
-            watch_filter=wanted,
-            step=self.debounce_ms,
-            stop_event=self._stopping,
-            recursive=False,
-            raise_interrupt=False,
-            rust_timeout=ARM_POLL_MS,
-            yield_on_timeout=True,  # an empty first answer: the watch is in place
-        ):
-            self._root_armed.set()
-            if not changes:
-                continue
-            paths = {p for _c, p in changes}
+        for paths in self._watch(self._root_armed, self.site, watch_filter=wanted, stop_event=self._stopping, recursive=False):
             if any(Path(p).name in WATCHED for p in paths):
                 self._restart_tree.set()
             self._changes.put((time.time(), paths))
 
-    def _watch_tree(self) -> None:
+    def _watch(self, armed: threading.Event, *roots: Path, **options: Any) -> Iterator[set[str]]:
+        """Changed paths under ``roots`` (watchfiles); sets ``armed`` once the watch is in place
+        (watchfiles answers empty when nothing changed for a while, and only once it watches)."""
         import watchfiles
 
+        for changes in watchfiles.watch(
+            *roots, step=self.debounce_ms, raise_interrupt=False, rust_timeout=ARM_POLL_MS, yield_on_timeout=True, **options
+        ):
+            armed.set()
+            if changes:
+                yield {p for _c, p in changes}
+
+    def _watch_tree(self) -> None:
         warned = False
         while not self._stopping.is_set():
             self._restart_tree.clear()
@@ -420,18 +417,8 @@ class Server:
                 self._restart_tree.wait()
                 continue
             try:
-                for changes in watchfiles.watch(
-                    *roots,
-                    step=self.debounce_ms,
-                    stop_event=self._restart_tree,
-                    raise_interrupt=False,
-                    ignore_permission_denied=True,
-                    rust_timeout=ARM_POLL_MS,
-                    yield_on_timeout=True,  # an empty first answer: the watch is in place
-                ):
-                    self._tree_armed.set()
-                    if changes:
-                        self._changes.put((time.time(), {p for _c, p in changes}))
+                for paths in self._watch(self._tree_armed, *roots, stop_event=self._restart_tree, ignore_permission_denied=True):
+                    self._changes.put((time.time(), paths))
             except (RuntimeError, OSError) as exc:  # a folder vanished, or the system's watch limit
                 if not warned and not isinstance(exc, FileNotFoundError):
                     self.console.warning(f"warning: cannot watch for changes ({exc}); try WATCHFILES_FORCE_POLLING=1")

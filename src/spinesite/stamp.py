@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, Cache, read_signed, write_signed
 from .diagnostics import Diagnostic
+from .output import scan
 
 STAMP_FILE = "stamp.pickle"
 RACY_NS = 2_000_000_000
@@ -53,7 +54,12 @@ def input_stats(site: Path, theme: Path) -> dict[str, Stat]:
 
 
 def output_stats(out: Path) -> dict[str, Stat]:
-    return _tree(out, "")
+    """What ``Transaction.commit`` records (``output.scan``); a link planted since shows up too."""
+    try:
+        files, links = scan(out)
+    except OSError:
+        return {}
+    return files | {rel: st for rel in links if (st := _stat(out / rel)) is not None}
 
 
 def unchanged(site: Path, out: Path, theme: Path, search: bool) -> tuple[Stamp | None, dict[str, Stat]]:
