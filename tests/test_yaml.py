@@ -126,3 +126,32 @@ def test_nesting_up_to_the_limit_is_fine() -> None:
 
 def test_keys_are_text_whatever_they_look_like() -> None:
     assert parse("1: a\nyes: b\n~: c\n").value == {"1": "a", "yes": "b", "~": "c"}
+
+
+@pytest.mark.parametrize("loader", ["C", "pure"])
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 999, 1000, 1001, 5000])
+def test_our_nesting_message_wins_whatever_libyaml_does(monkeypatch: pytest.MonkeyPatch, loader: str, depth: int) -> None:
+    """libyaml 0.2.6 has its own limit (1000 levels, "exceeded maximum nesting depth") that can
+    fire while it scans ahead, before our event check sees level 51; the pure-Python loader has
+    none. Either way the editor reads one plain message."""
+    import yaml
+
+    from spinesite import yamlnodes
+
+    if loader == "pure":
+        monkeypatch.setattr(yamlnodes, "_Loader", yaml.SafeLoader)
+    for text in ("a: " + "[" * depth, "a: " + "{b: " * depth, "a: " + "[" * depth + "]" * depth):
+        assert error_of(text) == (2, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
+
+
+def test_a_libyaml_nesting_error_is_reported_in_our_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever libyaml's wording or limit, a nesting error it raises becomes our message."""
+    import yaml
+
+    from spinesite import yamlnodes
+
+    def libyaml_refuses(text: str, Loader: object) -> object:
+        raise yaml.scanner.ScannerError("while increasing flow level", None, "exceeded maximum nesting depth", yaml.Mark("<unicode string>", 0, 3, 4, None, None))
+
+    monkeypatch.setattr(yamlnodes.yaml, "parse", libyaml_refuses)
+    assert error_of("a:\n  b:\n    c: 1\n") == (5, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")

@@ -10,6 +10,7 @@ convert it ourselves, so that we can
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,10 @@ except ImportError:  # pragma: no cover - depends on the platform build
 
 Key = tuple[str | int, ...]
 MAX_DEPTH = 50  # nested lists/mappings; libyaml's scanner is quadratic in nesting depth
+TOO_DEEP = f"YAML is nested too deeply (more than {MAX_DEPTH} levels)"
+# libyaml 0.2.6 stops at 1000 levels while scanning ahead ("exceeded maximum nesting depth"),
+# which can happen before our event-stream check sees level 51: report it in our words.
+_NESTING_LIMIT_HIT = re.compile(r"nesting depth|too deep|nested too deeply", re.IGNORECASE)
 YAML_PREFIX = "tag:yaml.org,2002:"
 
 _STANDARD_TAGS = {
@@ -122,6 +127,8 @@ def parse(text: str, first_line: int = 1) -> Parsed:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
+        if _NESTING_LIMIT_HIT.search(problem):  # libyaml's own limit (0.2.6+) fired before ours could: same problem
+            raise YamlError(line, TOO_DEEP) from None
         raise YamlError(line, f"YAML syntax error: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
@@ -132,7 +139,7 @@ def parse(text: str, first_line: int = 1) -> Parsed:
     except UnicodeError as exc:  # lone surrogates: only from callers, never from a decoded file
         raise YamlError(first_line, f"text is not valid Unicode ({exc})") from None
     except RecursionError:  # pragma: no cover - _prescan bounds the depth first
-        raise YamlError(first_line, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
+        raise YamlError(first_line, TOO_DEEP) from None
     out = Parsed(None)
     if node is None:
         return out
@@ -154,7 +161,7 @@ def _prescan(text: str, first_line: int) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise YamlError(line, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
+                raise YamlError(line, TOO_DEEP)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
