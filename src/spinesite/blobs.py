@@ -22,6 +22,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from .safefiles import read_file, write_file_atomic
+
 
 class BlobDir:
     """Signed pickles named by (hex) key under ``folder``; fan-out by the first two characters."""
@@ -55,7 +57,7 @@ class BlobDir:
     def get(self, name: str) -> Any:
         """The value stored under ``name``, or None when absent or not ours."""
         try:
-            blob = self._path(name).read_bytes()
+            blob = read_file(self._path(name))
             mac, data = blob[:32], blob[32:]
             if not hmac.compare_digest(mac, hmac.new(self.key, data, hashlib.sha256).digest()):
                 return None
@@ -67,15 +69,8 @@ class BlobDir:
         """Store ``value`` atomically; silently skipped when the disk refuses."""
         path = self._path(name)
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-        try:  # the shard folder exists and is not a link (see open)
-            with open(tmp, "wb") as fh:
-                fh.write(hmac.new(self.key, data, hashlib.sha256).digest())
-                fh.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        with contextlib.suppress(OSError):  # the shard folder exists and is not a link (see open)
+            write_file_atomic(path, hmac.new(self.key, data, hashlib.sha256).digest(), data)
 
     def prune(self, keep: set[str]) -> None:
         """Delete every entry (and stray temporary file) not named in ``keep``."""

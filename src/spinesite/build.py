@@ -32,6 +32,7 @@ from .model import SourceFile
 from .output import Transaction, Writer, write_new
 from .pagework import RenderState, load_markdown, prevalidate, render_markdown, render_template
 from .parallel import default_jobs, run
+from .safefiles import open_lock
 from .search import build_index, search_terms
 from .sitefiles import copy_static, render_site_files
 from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
@@ -89,24 +90,26 @@ def build(
     out = Path(os.path.abspath(out if out is not None else site / "_site"))
     if write:
         check_output_dir(site, out)
-        with output_lock(site, out):  # two builds of a site into one folder run one after the other
+        try:
+            folder = cachemod.cache_folder(site)
+        except cachemod.CacheFolderError as exc:  # a planted link: refused, never followed
+            diags = Diagnostics()
+            diags.error(cachemod.CACHE_DIR, 0, str(exc), "cache-folder")
+            return _done(BuildResult(diags), started)
+        with output_lock(folder, out):  # two builds of a site into one folder run one after the other
             return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer)
     return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer)
 
 
 @contextlib.contextmanager
-def output_lock(site: Path, out: Path) -> Iterator[None]:
-    """An exclusive lock (in the site's cache folder) per output folder, held for the whole build."""
-    folder = site / cachemod.CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    if not (folder / ".gitignore").exists():
-        (folder / ".gitignore").write_text("*\n")
-    with open(folder / f"build-{cachemod.digest(str(out))[:16]}.lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def output_lock(folder: Path, out: Path) -> Iterator[None]:
+    """An exclusive lock (in the site's cache ``folder``) per output folder, held for the whole build."""
+    fd = open_lock(folder / f"build-{cachemod.digest(str(out))[:16]}.lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _build(

@@ -14,11 +14,13 @@ hash. The cache lives in ``SITE/.spinesite-cache/``; deleting it only costs time
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import pickle
 import secrets
+import stat
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -28,6 +30,7 @@ from . import __version__
 from .blobs import BlobDir
 from .graph import SiteGraph
 from .model import Listing, Page
+from .safefiles import read_file, write_file_atomic
 
 CACHE_DIR = ".spinesite-cache"
 CACHE_FILE = "state.pickle"
@@ -188,10 +191,40 @@ def _shard_path(site: Path, i: int) -> Path:
     return site / CACHE_DIR / f"validated-{i:02d}.pickle"
 
 
+class CacheFolderError(Exception):
+    """The site's cache folder cannot be used safely (reported as a diagnostic, exit 1)."""
+
+
+def cache_folder(site: Path) -> Path:
+    """``SITE/.spinesite-cache``, made when missing (with its ``.gitignore``).
+
+    The site folder is untrusted input: a cache folder that is a symbolic link (or not a
+    folder) is refused rather than followed, so a planted link can never make a build
+    write outside the site and output folders. Files inside it are only ever opened
+    without following links (:func:`read_file`, :func:`write_file_atomic`).
+    """
+    folder = site / CACHE_DIR
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, 0o755)
+    st = os.lstat(folder)
+    if stat.S_ISLNK(st.st_mode):
+        raise CacheFolderError(
+            f"{CACHE_DIR} is a symbolic link; spinesite never follows links in the site folder: delete it "
+            f"(it holds only the build cache) and build again"
+        )
+    if not stat.S_ISDIR(st.st_mode):
+        raise CacheFolderError(f"{CACHE_DIR} is not a folder; delete it (it holds only the build cache) and build again")
+    with contextlib.suppress(FileExistsError, OSError):
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("*\n")
+    return folder
+
+
 def read_signed(path: Path) -> Any:
     """Unpickle ``path`` only if its HMAC matches the per-user key (else None)."""
     try:
-        blob = path.read_bytes()
+        blob = read_file(path)
         key = _user_key()
         mac, data = blob[:32], blob[32:]
         if key is None or not hmac.compare_digest(mac, hmac.new(key, data, hashlib.sha256).digest()):
@@ -204,20 +237,12 @@ def read_signed(path: Path) -> Any:
 def write_signed(path: Path, value: Any) -> None:
     """Pickle ``value`` to ``path`` atomically with an HMAC; silently skipped when impossible."""
     try:
-        path.parent.mkdir(exist_ok=True)
-        gitignore = path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n")
         key = _user_key()
         if key is None:
             return
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(hmac.new(key, data, hashlib.sha256).digest())
-            fh.write(data)  # not mac + data: that would copy the whole pickle once more
-        os.replace(tmp, path)
-    except OSError:
+        write_file_atomic(path, hmac.new(key, data, hashlib.sha256).digest(), data)  # not mac + data: no copy
+    except (OSError, CacheFolderError):
         pass
 
 

@@ -9,8 +9,8 @@ skips a pattern when none of its triggers is in the text, which is exactly what 
 would have concluded itself, and otherwise does what Python-Markdown does. Patterns not
 listed here (from other extensions) are always tried.
 
-It overrides one private method of ``markdown.treeprocessors.InlineProcessor`` (pinned to
-Python-Markdown 3.x in pyproject.toml); ``tests/test_fastinline.py`` renders the same texts
+It overrides one private method of ``markdown.treeprocessors.InlineProcessor`` (pyproject.toml
+bounds Python-Markdown to ``>=3.6,<4``); ``tests/test_fastinline.py`` renders the same texts
 with and without it and requires identical HTML.
 """
 
