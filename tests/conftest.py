@@ -6,7 +6,7 @@
 - ``snapshot(dir)``: path → content digest of everything below ``dir`` (to show what changed).
 - ``run_cli(capsys, *args)``: ``spinesite.cli.main`` → (exit code, stdout, stderr).
 - ``fm(...)`` / ``page(...)``: valid front matter for each content type, to build small sites.
-- ``--run-slow`` runs the tests marked ``slow``; builds use a private XDG_CACHE_HOME.
+- ``--run-slow`` runs the tests marked ``slow``; builds use a private XDG_CACHE_HOME; "today" is 2026-06-01.
 """
 
 from __future__ import annotations
@@ -94,16 +94,10 @@ def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         os.environ["XDG_CACHE_HOME"] = old
 
 
-@pytest.fixture(autouse=True)
-def _fixed_review_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`spinesite check` compares review dates with today; the fixtures' dates are fixed, so in
-    tests "today" is 2026-06-01 unless a test sets SOURCE_DATE_EPOCH (which check_today honours)."""
-    import datetime as dt
-
-    from spinesite import checks
-
-    real = checks.check_today
-    monkeypatch.setattr(checks, "check_today", lambda: real() if os.environ.get("SOURCE_DATE_EPOCH") else dt.date(2026, 6, 1))
+# Builds and `spinesite check` judge review dates against "today" (SOURCE_DATE_EPOCH when set,
+# else the computer's date). The fixtures' dates are fixed, so the whole test session, subprocesses
+# included, runs on 2026-06-01 unless a test sets its own date (or drops it to use the clock).
+os.environ["SOURCE_DATE_EPOCH"] = "1780272000"  # 2026-06-01T00:00:00Z
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -180,7 +174,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int,
 
 def error_lines(err: str) -> list[str]:
     """The diagnostic lines of a CLI run (everything but the final summary line)."""
-    return [line for line in err.splitlines() if not line.startswith(("Failed:", "Built ", "Checked "))]
+    return [
+        line
+        for line in err.splitlines()
+        if not line.startswith(("Failed:", "Built ", "Checked ", "Note: ", "Not checked by build", "Reading grade:"))
+    ]
 
 
 def many_pages(site: Path, n: int, body: str = "Short text.\n") -> None:

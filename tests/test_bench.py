@@ -4,6 +4,7 @@ run.py completes and writes the expected JSON, and the memory probe sums a proce
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -40,6 +41,8 @@ def test_generate_is_deterministic_and_builds_strictly(tmp_path: Path) -> None:
         [sys.executable, "-m", "spinesite", "build", str(tmp_path / "a"), "-o", str(tmp_path / "out"), "--strict"],
         capture_output=True,
         text=True,
+        # the generated reviews run from 2025-01-01 to mid-2026 and are due two years later: judge them on a fixed day
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1782864000"},  # 2026-07-01
     )
     assert build.returncode == 0, build.stderr
     assert "0 errors, 0 warnings" in build.stderr
@@ -105,6 +108,7 @@ def test_run_small_n_writes_results(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1782864000"},  # 2026-07-01: after every generated review
     )
     assert res.returncode == 0, res.stderr
     assert "| spinesite" in res.stdout

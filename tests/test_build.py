@@ -24,7 +24,8 @@ def test_minimal_site_builds(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     assert code == 0
     assert stdout == ""
     assert re.fullmatch(
-        r"Built 6 pages \(1 conditions, 1 stretches, 1 causes, 1 treatments, 1 glossary, 1 pages\); 0 errors, 0 warnings; \d+\.\d\d s\.\n",
+        r"Built 6 pages \(1 condition, 1 stretch, 1 cause, 1 treatment, 1 glossary term, 1 page\); 0 errors, 0 warnings; \d+\.\d\d s\.\n"
+        r"Not checked by build \(run `spinesite check`\): reading grade; links, #anchors and <img> alt text in the built pages\.\n",
         err,
     )
     for rel in (
@@ -146,7 +147,10 @@ def test_failed_build_leaves_the_previous_output(capsys: pytest.CaptureFixture[s
 
 
 def test_template_error_leaves_the_previous_output(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
-    site, out = make_site(tmp_path, {f"content/pages/p{i}.md": page("pages", f"P{i}") for i in range(5)}), tmp_path / "out"
+    site, out = (
+        make_site(tmp_path, {f"content/pages/p{i}.md": page("pages", f"P{i}", extra="menu: 1\n") for i in range(5)}),
+        tmp_path / "out",
+    )
     assert build(site, out).ok()
     before = snapshot(tmp_path)
     template = '{% extends "base.html" %}{% block main %}{% if page.slug == "p3" %}{{ no_such_thing }}{% endif %}{{ body }}{% endblock %}\n'

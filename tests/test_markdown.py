@@ -4,6 +4,7 @@ the sanitiser, and the guards against pathological input (shape check, time budg
 from __future__ import annotations
 
 import inspect
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,11 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import copy_site, fm, page
+from spinesite import markdown as markdown_module
 from spinesite.build import build
 from spinesite.diagnostics import Diagnostics
 from spinesite.graph import SiteGraph
 from spinesite.markdown import MAX_NESTING, Renderer, sanitise, shape_problem
 from spinesite.model import Page
+from workmeter import watch_markdown
 
 
 @pytest.fixture(scope="module")
@@ -207,10 +210,24 @@ def test_body_is_never_a_template(graph: SiteGraph) -> None:
     ],
     ids=["brackets", "emphasis", "angles", "quotes", "deep-list", "one-line-list", "abbreviations"],
 )
-def test_shape_check(text: str, line: int, message: str) -> None:
-    started = time.perf_counter()
+def test_shape_check(monkeypatch: pytest.MonkeyPatch, text: str, line: int, message: str) -> None:
+    lines_read = count_calls(monkeypatch, markdown_module, "_indent")  # once per non-blank line the line scan reads
     assert shape_problem(text) == (line, message)
-    assert time.perf_counter() - started < 0.5
+    # Work, not time: the line scan stops at the first offence (here always on the reported line), not at the end.
+    assert lines_read == [1] * sum(1 for text_line in text.split("\n")[: line + 1] if text_line.strip())
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """Replace ``module.name`` with a wrapper that appends 1 to the returned list on each call."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
 
 
 @pytest.mark.parametrize(
@@ -227,25 +244,28 @@ def test_shape_check_lets_real_text_through(text: str) -> None:
     assert shape_problem(text) is None
 
 
-def test_pathological_body_fails_fast_with_the_file_name(graph: SiteGraph) -> None:
-    started = time.perf_counter()
+def test_pathological_body_fails_fast_with_the_file_name(monkeypatch: pytest.MonkeyPatch, graph: SiteGraph) -> None:
+    work = watch_markdown(monkeypatch)
     html, diags = render(graph, "Intro.\n\n" + "[" * 8000 + "\n", body_line=11)
     assert diags == [
         "content/pages/about.md:13: paragraph has too much Markdown markup (more than 500 '[' characters); split it up or simplify it"
     ]
     assert html == ""
-    assert time.perf_counter() - started < 1
+    assert work.converted == []  # fast because Python-Markdown (seconds on this text) never ran
 
 
-def test_time_budget_stops_slow_markdown(graph: SiteGraph) -> None:
-    body = ("[a " * 450 + "\n\n") * 12  # passes the shape check; ≈2 s to render
+def test_time_budget_stops_slow_markdown(monkeypatch: pytest.MonkeyPatch, graph: SiteGraph) -> None:
+    # No real text is slow on every machine: the third paragraph stalls until the budget's alarm
+    # interrupts it, so the budget expires at a known step however fast or busy the machine is.
+    work = watch_markdown(monkeypatch, stall_at="STALL")
+    body = "One.\n\nTwo.\n\nSTALL here.\n\nFour, [a broken link](nowhere.md).\n\nFive.\n"
     assert shape_problem(body) is None
-    started = time.perf_counter()
-    html, diags = render(graph, body, budget=0.3)
-    elapsed = time.perf_counter() - started
-    assert diags == ["content/pages/about.md:11: Markdown took longer than 0.3 s to render; simplify this text (limits.markdown_seconds)"]
+    html, diags = render(graph, body, budget=0.5)
+    # The link after the stall was never checked (the links run after the whole text is parsed).
+    assert diags == ["content/pages/about.md:11: Markdown took longer than 0.5 s to render; simplify this text (limits.markdown_seconds)"]
     assert html == ""
-    assert elapsed < 1.5
+    assert work.paragraphs == ["One.", "Two.", "STALL here."]  # rendering stopped at the stalled step
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # and no alarm is left pending
 
 
 def test_time_budget_leaves_an_outer_alarm_alone(graph: SiteGraph) -> None:

@@ -20,6 +20,8 @@ import pytest
 
 from spinesite.build import build
 from spinesite.console import QUIET, Console
+from spinesite.markdown import Renderer
+from spinesite.model import Page
 from spinesite.serve import Reject, Server, Snapshot, request_path
 
 SECRET = b"TOP-SECRET-do-not-serve-3141592653"
@@ -206,13 +208,21 @@ def test_reload_script_is_external_and_same_origin(shared: Server) -> None:
 # --- rebuilding ----------------------------------------------------------------------
 
 
-def test_edit_reloads_open_tabs(server: Server, site: Path) -> None:
+def test_edit_reloads_open_tabs(monkeypatch: pytest.MonkeyPatch, server: Server, site: Path) -> None:
+    rendered: list[str] = []  # pages whose Markdown the rebuild rendered
+    real_render_page = Renderer.render_page
+
+    def render_page(self: Renderer, page: Page) -> None:
+        rendered.append(page.rel)
+        real_render_page(self, page)
+
+    monkeypatch.setattr(Renderer, "render_page", render_page)
     events = EventStream(server)
     try:
-        assert events.next_event(5)[0] == "hello"
+        assert events.next_event(30)[0] == "hello"
         started = time.perf_counter()
         edit(site, BACK_PAIN, "summary: Pain in the lower back.", "summary: Pain low in the back, edited.")
-        event, _ = events.next_event(10)
+        event, _ = events.next_event(60)  # a hang, not a speed limit: ≈0.15 s here, on a busy 2-core machine too
         seconds = time.perf_counter() - started
     finally:
         events.close()
@@ -220,7 +230,9 @@ def test_edit_reloads_open_tabs(server: Server, site: Path) -> None:
     _, _, body = request(server, "/conditions/back-pain/")
     assert b"Pain low in the back, edited." in body
     print(f"\nedit-to-reload: {seconds * 1000:.0f} ms (server's own measure: {server.last_reload_seconds * 1000:.0f} ms)")  # type: ignore[operator]
-    assert seconds < 2.0
+    # Work, not time (the latency above depends on the machine): the rebuild behind the reload
+    # was incremental, rendering the Markdown of the edited page and of no other.
+    assert set(rendered) == {BACK_PAIN}
 
 
 def test_broken_edit_shows_error_page_then_recovers(server: Server, site: Path) -> None:
@@ -378,11 +390,19 @@ def test_oversized_requests(shared: Server) -> None:
 
 
 def test_slow_client_does_not_block_others(shared: Server) -> None:
-    with socket.create_connection(("127.0.0.1", shared.port), timeout=10) as slow:
-        slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1")  # ...and nothing more
-        started = time.perf_counter()
+    """Another client is served while a slow one is half-way through its request, and the slow
+    one is not dropped to make room. No clock: a server handling one connection at a time could
+    only answer the other client after giving up on the slow one (its 30 s timeout), and then
+    the slow one would get no answer."""
+    with socket.create_connection(("127.0.0.1", shared.port), timeout=60) as slow:
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1")  # ...and nothing more for now
         status, _, _ = request(shared, "/conditions/back-pain/")
-        assert status == 200 and time.perf_counter() - started < 1.0
+        assert status == 200
+        slow.sendall(f":{shared.port}\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := slow.recv(65536):
+            answer += chunk
+    assert status_of(answer) == 200 and b"<h1" in answer
 
 
 def test_many_concurrent_requests(shared: Server) -> None:
@@ -420,7 +440,7 @@ def test_many_concurrent_requests(shared: Server) -> None:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(300)
+        t.join(600)  # a hang guard, not a speed limit: ≈20 s here with the 2 cores busy 3 times over
     seconds = time.perf_counter() - started
     assert errors == []
     assert len(latencies) == clients * per_client
@@ -436,11 +456,16 @@ def test_stop_is_prompt_with_open_event_streams(site: Path) -> None:
     server = start(site)
     streams = [EventStream(server) for _ in range(3)]
     for s in streams:
-        assert s.next_event(5)[0] == "hello"
+        assert s.next_event(30)[0] == "hello"
     started = time.perf_counter()
     server.stop()
-    assert time.perf_counter() - started < 3.0
+    print(f"\nstop with 3 open event streams: {(time.perf_counter() - started) * 1000:.0f} ms")
+    # No clock: stop() waits up to 5 s for each of its threads, so "prompt" means none was still
+    # running when it returned; and the server ended every open stream (they get end of file).
+    assert [t.name for t in server._threads if t.is_alive()] == []
     for s in streams:
+        with pytest.raises(EOFError):
+            s.next_event(60)
         s.close()
 
 

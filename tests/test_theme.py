@@ -99,6 +99,7 @@ class Built:
 
 def build(site: Path, out: Path) -> tuple[bool, str]:
     """Build a private copy of ``site`` (builds keep an incremental cache in the site folder)."""
+    bundled = site.resolve() == ROOT
     copy = out.parent / f"{out.name}-source"
     if not copy.exists():
         copy.mkdir(parents=True)
@@ -110,7 +111,9 @@ def build(site: Path, out: Path) -> tuple[bool, str]:
             elif (site / name).is_file():
                 shutil.copy2(site / name, copy / name)
     site = copy
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}  # the bundled site: today's date
+    if not bundled:  # a fixture site: a fixed "today" (2026-05-01), after its reviews, before some are due
+        env["SOURCE_DATE_EPOCH"] = "1777593600"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH", "")]))
     proc = subprocess.run(
         [sys.executable, "-m", "spinesite", "build", str(site), "-o", str(out), "-q"],
@@ -320,7 +323,7 @@ def test_overdue_notice_is_rendered_hidden_unless_overdue_at_build(theme: Built)
     assert "hidden" not in notice("/conditions/neck-pain/").attrs
     assert notice("/conditions/neck-pain/").attrs["data-next-review"] == "2025-06-01"
     assert "hidden" in notice("/conditions/sciatica/").attrs
-    knee_rolls = notice("/stretches/knee-rolls/").attrs  # due after the build date: hidden until site.js says so
+    knee_rolls = notice("/stretches/knee-rolls/").attrs  # due after "today" (2026-05-01): hidden until site.js says so
     assert knee_rolls["data-next-review"] == "2026-06-01" and "hidden" in knee_rolls
 
 

@@ -61,7 +61,7 @@ def test_dates(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: Ma
 
 
 def test_quoted_date_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
-    site = make_site(tmp_path, {ABOUT: fm("pages").replace("last_reviewed: 2026-01-01", 'last_reviewed: "2026-01-01"')})
+    site = make_site(tmp_path, {ABOUT: fm("pages", extra="menu: 1\n").replace("last_reviewed: 2026-01-01", 'last_reviewed: "2026-01-01"')})
     assert build_lines(capsys, tmp_path, site) == (0, [])
 
 

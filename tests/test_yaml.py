@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
 
 from spinesite.yamlnodes import MAX_DEPTH, Parsed, YamlError, parse
+from workmeter import watch_yaml
 
 
 def error_of(text: str, first_line: int = 2) -> tuple[int, str]:
@@ -89,14 +89,17 @@ def test_python_tags_are_refused_and_nothing_runs(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_billion_laughs_is_refused_fast() -> None:
+def test_billion_laughs_is_refused_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i, name in enumerate("bcdefghij"):
         prev = "abcdefghij"[i]
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
-    started = time.perf_counter()
+    work = watch_yaml(monkeypatch)
     assert error_of("\n".join(lines) + "\n") == (3, "YAML aliases (*a) are not allowed; write the value out")
-    assert time.perf_counter() - started < 1
+    # Work, not time: the event stream is dropped at the first alias (its 18th event), and nothing
+    # is composed (composing is where the aliases would multiply: 9**10 strings).
+    assert [s.events for s in work.streams] == [18]
+    assert work.composed == []
 
 
 @pytest.mark.parametrize(
@@ -108,12 +111,18 @@ def test_billion_laughs_is_refused_fast() -> None:
     ],
     ids=["flow-list", "flow-map", "block-list"],
 )
-def test_deep_nesting_is_refused_fast(text: str) -> None:
-    started = time.perf_counter()
+def test_deep_nesting_is_refused_fast(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    work = watch_yaml(monkeypatch)
     line, message = error_of(text)
     assert message == f"YAML is nested too deeply (more than {MAX_DEPTH} levels)"
     assert line >= 2
-    assert time.perf_counter() - started < 1
+    # Work, not time: the event stream is dropped at the first level too deep (at most a key and a
+    # start event per level), or libyaml gives up at its own limit (1000 levels); libyaml never
+    # reports reading more than a few KB of these 0.4–1 MB texts, and nothing is composed.
+    [stream] = work.streams
+    assert stream.events <= 2 * (MAX_DEPTH + 1) + 3
+    assert stream.furthest < 4096
+    assert work.composed == []
 
 
 def test_nesting_up_to_the_limit_is_fine() -> None:
@@ -151,7 +160,9 @@ def test_a_libyaml_nesting_error_is_reported_in_our_words(monkeypatch: pytest.Mo
     from spinesite import yamlnodes
 
     def libyaml_refuses(text: str, Loader: object) -> object:
-        raise yaml.scanner.ScannerError("while increasing flow level", None, "exceeded maximum nesting depth", yaml.Mark("<unicode string>", 0, 3, 4, None, None))
+        raise yaml.scanner.ScannerError(
+            "while increasing flow level", None, "exceeded maximum nesting depth", yaml.Mark("<unicode string>", 0, 3, 4, None, None)
+        )
 
     monkeypatch.setattr(yamlnodes.yaml, "parse", libyaml_refuses)
     assert error_of("a:\n  b:\n    c: 1\n") == (5, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")

@@ -12,7 +12,6 @@ pages whose inputs did not change since the last build (see ``cache.py``).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import time
@@ -22,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cachemod
-from . import parallel, stamp
-from .checks import check_output
+from . import checks, parallel, stamp
+from .checks import check_output, site_checks
 from .config import Config, load_config
 from .diagnostics import Diagnostics
-from .graph import SiteGraph, build_graph
+from .graph import SiteGraph, build_graph, page_url
 from .loader import content_rels, iter_content, read_body, release_text
 from .model import SourceFile
 from .output import Transaction, Writer, write_new
@@ -51,7 +50,8 @@ class BuildResult:
     rendered: list[str] = field(default_factory=list)  # output paths of pages rendered this time
     rendered_listings: list[str] = field(default_factory=list)  # ...and of generated pages (indexes, levels...)
     written: int = 0  # files created or replaced in the output folder
-    deleted: int = 0
+    notes: list[str] = field(default_factory=list)  # one line each: a check that could not run, and why
+    unrendered: set[str] = field(default_factory=set)  # in-memory builds with errors: output paths not rendered
     seconds: float = 0.0
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
     cache: cachemod.Cache | None = None  # parsed sources and Markdown, for the next in-memory build
@@ -156,15 +156,21 @@ def _build(
     result.lap("load and validate")
     graph = result.graph = build_graph(pages, site, diags)
     result.counts = Counter(p.kind for p in graph.pages)
-    renderer = SiteRenderer(graph, config, site, build_date(graph), cache.bytecode_dir(site) if incremental else None)
+    today = checks.check_today()
+    renderer = SiteRenderer(graph, config, site, today, cache.bytecode_dir(site) if incremental else None)
     md_store = cache.markdown_store(site) if write else None
     state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
 
     result.lap("site graph")
     digests = {s.rel: s.digest for s in sources}
     markdown_cache = render_all_markdown(state, digests, cache, result, jobs)
-    result.lap("Markdown")
-    if diags.failed(strict):
+    found, result.notes = site_checks(graph, result.linked, today, config.checks, diags.errors)
+    diags.extend(found)
+    result.lap("Markdown, content checks")
+    if diags.failed(strict) and (write or not diags.errors):
+        return _done(result, started)
+    if not write and diags.errors:  # spinesite check: render what can be, so that its checks still run
+        result.files, result.unrendered = render_what_builds(state, graph, renderer, site, jobs, result)
         return _done(result, started)
 
     global_key = _global_key(site, renderer, sources, cache)
@@ -210,7 +216,7 @@ def _build(
             _abort(txn)
             return _done(result, started)
         result.lap("search index")
-        result.written, result.deleted = txn.commit(keep)
+        result.written, _deleted = txn.commit(keep)
         result.lap("commit")
     except BaseException:
         _abort(txn)
@@ -369,10 +375,34 @@ def _done(result: BuildResult, started: float) -> BuildResult:
     return result
 
 
-def build_date(graph: SiteGraph) -> dt.date:
-    """SOURCE_DATE_EPOCH when set, else the newest review date: never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    dates = [p.data["last_reviewed"] for p in graph.pages if isinstance(p.data.get("last_reviewed"), dt.date)]
-    return max(dates, default=dt.date(1970, 1, 1))
+def render_what_builds(
+    state: RenderState, graph: SiteGraph, renderer: SiteRenderer, site: Path, jobs: int, result: BuildResult
+) -> tuple[dict[str, bytes], set[str]]:
+    """For ``spinesite check`` when there are errors: the pages without errors of their own, the
+    generated pages that render and the static files, so that links, anchors and alt text are still
+    checked. Returns (files, output paths left out); problems in what is left out are not reported
+    here (they would only echo the errors)."""
+    failed = checks.broken_pages(result.diagnostics.items)
+    clean = [p.rel for p in graph.pages if p.rel not in failed]
+    left_out = {p.output_path for p in graph.pages if p.rel in failed}
+    files: dict[str, bytes] = {}
+    for rel, (data, page_diags, _changed) in zip(clean, run(render_template, state, clean, jobs), strict=True):
+        if data is None:  # it shows a page with errors
+            left_out.add(graph.by_rel[rel].output_path)
+        else:
+            files[graph.by_rel[rel].output_path] = data
+            result.diagnostics.extend(page_diags)
+    listings = renderer.listings()
+    scratch = Diagnostics()
+    site_files = render_site_files(renderer, graph, listings, {cachemod.listing_id(x) for x in listings}, scratch)
+    copy_static(site, site_files, scratch, reserved={p.output_path for p in graph.pages})
+    check_output(site_files, result.diagnostics, base_url=renderer.config.base)
+    left_out |= {x.output_path for x in listings if x.output_path not in site_files}
+    left_out |= {unloaded_output_path(rel) for rel in graph.unloaded}
+    return {**files, **site_files}, left_out
+
+
+def unloaded_output_path(rel: str) -> str:
+    """Where ``content/<kind>/<slug>.md`` would be built had it loaded."""
+    _content, kind, name = rel.split("/", 2)
+    return page_url(kind, name.removesuffix(".md")).lstrip("/") + "index.html"

@@ -2,8 +2,14 @@
 
 - :func:`check_output` runs in every build: no resource from another origin, no script
   that is not the theme's, no event handler attribute, no ``javascript:`` URL (errors).
-- :func:`check_content` runs in ``spinesite check`` only: reading grade, review dates,
-  pages nothing links to, images without alt text, broken links and ``#anchors``.
+- :func:`site_checks` runs in every build and in ``spinesite check`` alike: review dates
+  (a date in the future is an error, an overdue review a warning), pages nothing links to.
+  Images without alt text in Markdown are found while the Markdown is rendered (``pagework``).
+- :func:`check_content` runs in ``spinesite check`` only, because it is slow on a large site
+  (the build says so): reading grade, links and ``#anchors`` between the built pages, ``<img>``
+  without ``alt`` in them. Problems are reported at the source line where it can be found.
+
+Both use :func:`check_today`: ``SOURCE_DATE_EPOCH`` when set, else the computer's date.
 
 Each check is a small function returning diagnostics; problems in the HTML of a content
 page are reported at its source file, with the output file and line at the end of the
@@ -15,17 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Diagnostics
 from .htmlscan import Finding, Scan, SiteBase, scan_css, scan_html, show, site_path
 from .model import Page
-from .prescreen import cannot_flag
+from .placeholders import PLACEHOLDER_RE
 from .readability import fk_grade, prose_of_markdown, words
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .graph import SiteGraph
 
 SAFETY = "output-safety"  # Diagnostic.code of the checks every build runs
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")
@@ -57,10 +64,7 @@ def check_output(
     base = SiteBase.from_url(base_url if base_url is not None else base_url_of(files))
     for out in sorted(files):
         if out.endswith(HTML_SUFFIXES):
-            text = _text(files[out])
-            if cannot_flag(text, base.path):
-                continue
-            findings = scan_html(text, base, base.doc_url(out)).result()
+            findings = scan_html(_text(files[out]), base, base.doc_url(out)).result()
         elif out.endswith(".css"):
             scan = Scan()
             for f in scan_css(_text(files[out]), base):
@@ -101,29 +105,63 @@ def _text(data: bytes) -> str:
 # ----------------------------------------------------------------------------- spinesite check
 
 
-def check_content(result: BuildResult, today: dt.date) -> dict[str, float] | None:
-    """Run every content check on a build result; returns the reading grade of each page.
+# Errors from content checks: the page still renders (unlike a page whose front matter is wrong).
+CHECK_CODES = frozenset({"alt", "link", "review-date-future", "review-overdue", "review-due", "orphan", "reading-grade"})
 
-    They run once the site builds without errors (None otherwise): a page that failed to
-    load or a reference that did not resolve would only echo as orphans and broken links.
+
+def broken_pages(diags: Iterable[Diagnostic]) -> set[str]:
+    """Source files with an error that may keep their page from rendering as meant."""
+    return {d.path for d in diags if d.level == "error" and d.code not in CHECK_CODES}
+
+
+SLOW_CHECKS = "reading grade; links, #anchors and <img> alt text in the built pages"
+
+
+def site_checks(
+    graph: SiteGraph, linked: Mapping[str, set[str]], today: dt.date, limits: Mapping[str, Any], errors: Iterable[Diagnostic]
+) -> tuple[list[Diagnostic], list[str]]:
+    """The content checks every build runs (fast): (diagnostics, notes on checks that could not run).
+
+    Pages nothing links to are looked for only when every content file is free of errors: a
+    page with an error may be the one whose links or menu entry were lost.
+    """
+    broken = graph.unloaded | {d.path for d in errors if d.path.startswith("content/")}
+    found = review_dates([p for p in graph.pages if p.rel not in broken], today, limits["review_warn_days"])  # no echoes
+    notes: list[str] = []
+    if limits["orphans"]:
+        if broken:
+            n = len(broken)
+            notes.append(f"Pages no other page links to were not looked for while {n} content file{'s have' if n != 1 else ' has'} errors.")
+        else:
+            found += orphans(graph.pages, linked)
+    return found, notes
+
+
+def check_content(result: BuildResult) -> dict[str, float] | None:
+    """Run the slow content checks on an in-memory build result; returns the reading grade of each page.
+
+    They run on whatever built: when some pages could not be rendered because of errors
+    (``result.unrendered``), links to them are not judged, and a note says how many.
     """
     graph, config, diags = result.graph, result.config, result.diagnostics
     if graph is None or config is None:
         return None
     sources = {p.output_path: p.rel for p in graph.pages}
     relocate(diags, sources)
-    if diags.errors:
-        return None
-    limits = config.checks
     grades = reading_grades(graph.pages)
-    diags.extend(reading_warnings(grades, limits["reading_grade"]))
-    diags.extend(review_dates(graph.pages, today, limits["review_warn_days"]))
-    if limits["orphans"]:
-        diags.extend(orphans(graph.pages, result.linked))
+    diags.extend(reading_warnings(grades, config.checks["reading_grade"]))
     if result.files:
         base = SiteBase.from_url(config.base)
-        diags.extend(markdown_images(graph.pages, base))
-        diags.extend(built_pages(result.files, base, sources))
+        failed = broken_pages(diags.items)
+        suspect = {v.strip() for p in graph.pages if p.rel in failed for _k, v in _strings(p.data)}
+        found, unjudged = built_pages(result.files, base, sources, result.unrendered, suspect)
+        diags.extend(_at_source_lines(found, graph, base))
+        if result.unrendered:
+            n = len(result.unrendered)
+            result.notes.append(
+                f"{n} page{'s' * (n != 1)} could not be built because of the errors above: "
+                f"{unjudged} link{'s' * (unjudged != 1)} to {'them' if n != 1 else 'it'} not checked; fix the errors and check again."
+            )
     return grades
 
 
@@ -187,18 +225,34 @@ def grade_summary(grades: Mapping[str, float], limit: int) -> str:
 
 
 def review_dates(pages: Iterable[Page], today: dt.date, warn_days: int) -> list[Diagnostic]:
-    """Error once ``next_review`` has passed; warning within ``warn_days`` before it."""
+    """An error for a ``last_reviewed`` date in the future (a typo such as 2028 for 2026: it
+    would claim a review that has not happened); a warning once ``next_review`` has passed
+    (the page then shows patients that its review is overdue), and within ``warn_days`` before it."""
     out = []
     for page in pages:
+        last = page.data.get("last_reviewed")
+        if isinstance(last, dt.date) and last > today:
+            out.append(
+                Diagnostic(
+                    page.rel,
+                    page.parsed.line(("last_reviewed",)),
+                    f"last_reviewed {last.isoformat()} is in the future (today is {today.isoformat()}); "
+                    "write the date the page was actually reviewed",
+                    "error",
+                    "review-date-future",
+                )
+            )
         due = page.data.get("next_review")
         if not isinstance(due, dt.date):
             continue
-        line, days = page.parsed.line(("next_review",)), (due - today).days
+        days = (due - today).days  # the line only when needed: an unchanged file's YAML is parsed lazily
         if days < 0:
-            out.append(Diagnostic(page.rel, line, f"review overdue since {due.isoformat()}", "error", "review"))
+            line = page.parsed.line(("next_review",))
+            out.append(Diagnostic(page.rel, line, f"review overdue since {due.isoformat()}", "warning", "review-overdue"))
         elif days <= warn_days:
             when = "today" if days == 0 else f"in {days} day{'s' * (days != 1)}"
-            out.append(Diagnostic(page.rel, line, f"review due on {due.isoformat()} ({when})", "warning", "review"))
+            line = page.parsed.line(("next_review",))
+            out.append(Diagnostic(page.rel, line, f"review due on {due.isoformat()} ({when})", "warning", "review-due"))
     return out
 
 
@@ -255,22 +309,91 @@ def _line_of(text: str, needle: str, first_line: int) -> int:
     return first_line + text.count("\n", 0, idx) if idx >= 0 else 0
 
 
-def built_pages(files: Mapping[str, bytes], base: SiteBase, sources: Mapping[str, str]) -> list[Diagnostic]:
-    """``<img>`` without ``alt``, and links to pages, files or ``#ids`` that are not in the output."""
+Found = tuple[str, Finding, str, str]  # output file, finding, diagnostic code, the URL concerned
+
+
+def built_pages(
+    files: Mapping[str, bytes], base: SiteBase, sources: Mapping[str, str], unrendered: Collection[str] = (), suspect: Collection[str] = ()
+) -> tuple[list[Found], int]:
+    """``<img>`` without ``alt``, and links to pages, files or ``#ids`` that are not in the output.
+
+    A link still holding placeholder text (``TODO``) is left to the placeholder warning, and a
+    link to a ``.md`` file to the Markdown stage, so each is reported once, where it is written.
+    Links to ``unrendered`` output files (pages that had errors), or written in the front matter
+    of a page with errors (``suspect``), cannot be judged: they are counted instead (second value).
+    """
     scans: dict[str, Scan] = {}
     for out in sorted(files):
         if out.endswith(HTML_SUFFIXES[:3]):
             scans[out] = scan_html(_text(files[out]), base, base.doc_url(out))
-    out_diags: list[Diagnostic] = []
+    found: list[Found] = []
+    unjudged = 0
     for out, scan in scans.items():
-        for line, src, alt in scan.images:
+        for at, src, alt in scan.images:
             if alt is None:
-                out_diags.append(located(out, Finding(line, f"<img> without alt text: {show(src)}"), sources, "error", "alt"))
-        for line, url in scan.links:
+                found.append((out, Finding(scan.line(at), f"<img> without alt text: {show(src)}"), "alt", src))
+        for at, url in scan.links:
+            if PLACEHOLDER_RE.search(url) or url.split("#", 1)[0].endswith(".md"):
+                continue
             problem = _broken(url, out, files, scans, base)
-            if problem:
-                out_diags.append(located(out, Finding(line, f"broken link {show(url)}: {problem}"), sources, "error", "link"))
+            if problem is None:
+                continue
+            if (unrendered and _target_of(url, out, base) in unrendered) or _written(url, base) in suspect:
+                unjudged += 1
+                continue
+            found.append((out, Finding(scan.line(at), f"broken link {show(url)}: {problem}"), "link", url))
+    return found, unjudged
+
+
+def _target_of(url: str, out: str, base: SiteBase) -> str | None:
+    where = site_path(url, base, base.doc_url(out))
+    if where is None:
+        return None
+    path = where[0]
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def _at_source_lines(found: Iterable[Found], graph: SiteGraph, base: SiteBase) -> list[Diagnostic]:
+    """Problems in a content page's output, at the line of its source file where the URL is
+    written (front matter or body); at the output file and line when the theme wrote it."""
+    by_out = {p.output_path: p for p in graph.pages}
+    out_diags = []
+    for out, f, code, url in found:
+        page = by_out.get(out)
+        if page is None:
+            out_diags.append(Diagnostic(out, f.line, f.message, "error", code))
+            continue
+        line = _source_line(page, url, base)
+        message = f.message if line else f"{f.message} ({out} line {f.line})"
+        out_diags.append(Diagnostic(page.rel, line, message, "error", code))
     return out_diags
+
+
+def _source_line(page: Page, url: str, base: SiteBase) -> int:
+    """Line of ``page``'s source where ``url`` is written (0 when it is not: the theme wrote it)."""
+    written = _written(url, base)
+    for key, value in _strings(page.data):
+        if value.strip() in (url, written):
+            return page.parsed.line(key)
+    for key, value in _strings(page.data):
+        if written in value:
+            return page.parsed.text_line(key) + value.count("\n", 0, value.find(written))
+    body = page.body or ""
+    for form in (f'="{written}"', f"='{written}'", f"={written}", f"]({written}", f"<{written}>"):  # as HTML, then Markdown
+        if form in body:
+            return _line_of(body, form, page.body_line)
+    return _line_of(body, written, page.body_line)
+
+
+def _strings(data: Any, key: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, str):
+        yield key, data
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _strings(value, (*key, name))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*key, i))
 
 
 def _broken(url: str, out: str, files: Mapping[str, bytes], scans: Mapping[str, Scan], base: SiteBase) -> str | None:

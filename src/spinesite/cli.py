@@ -12,10 +12,11 @@ from typing import NoReturn
 from . import __version__
 from .build import BuildResult, build
 from .diagnostics import format_github, format_json, format_text
-from .schema import TYPES
+from .schema import SINGULAR, TYPES
 from .writer import OutputError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PLURAL = {"glossary": "glossary terms"}  # content types whose folder name is not the plural of SINGULAR
 
 
 def run() -> NoReturn:
@@ -169,12 +170,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checks import check_content, check_today
+    from .checks import check_content
 
     _check_site(args.site)
     result = build(args.site, strict=args.strict, write=False)
-    grades = check_content(result, check_today())
+    grades = check_content(result)
     return report(result, args, "Checked", grades)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dict[str, float] | None = None) -> int:
@@ -182,7 +187,7 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
     failed = result.diagnostics.failed(args.strict)
     n_err = sum(d.level == "error" for d in diags)
     n_warn = len(diags) - n_err
-    kinds = ", ".join(f"{result.counts[k]} {k}" for k in TYPES if result.counts[k])
+    kinds = ", ".join(_count(result.counts[k], SINGULAR[k], PLURAL.get(k, k)) for k in TYPES if result.counts[k])
     summary: dict[str, object] = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
     if grades is not None:
         summary["reading_grades"] = grades
@@ -199,13 +204,20 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
             sys.stderr.write("".join(f"  {g:4.1f}  {rel}\n" for rel, g in sorted(grades.items())))
         print(grade_summary(grades, result.config.checks["reading_grade"]), file=sys.stderr)
     if args.format != "json" and not args.quiet:
-        counts = f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+        for note in result.notes if verb == "Checked" else ():  # a check that could not run; build only gates
+            print(f"Note: {note}", file=sys.stderr)
+        counts = f"{_count(n_err, 'error', 'errors')}, {_count(n_warn, 'warning', 'warnings')}"
         if failed:
             strict = " (--strict: warnings count as errors)" if args.strict and n_warn and not n_err else ""
-            print(f"Failed: {counts}{strict}; nothing was written.", file=sys.stderr)
+            written = "; nothing was written" if verb == "Built" else ""
+            print(f"Failed: {counts}{strict}{written}.", file=sys.stderr)
         else:
             total = sum(result.counts.values())
-            print(f"{verb} {total} pages ({kinds}); {counts}; {result.seconds:.2f} s.", file=sys.stderr)
+            print(f"{verb} {_count(total, 'page', 'pages')} ({kinds}); {counts}; {result.seconds:.2f} s.", file=sys.stderr)
+            if verb == "Built":
+                from .checks import SLOW_CHECKS
+
+                print(f"Not checked by build (run `spinesite check`): {SLOW_CHECKS}.", file=sys.stderr)
             if getattr(args, "verbose", 0) and result.timings:
                 print("Time by stage: " + ", ".join(f"{stage} {sec:.2f} s" for stage, sec in result.timings), file=sys.stderr)
     return EXIT_PROBLEMS if failed else EXIT_OK

@@ -87,7 +87,7 @@ def format_github(diags: list[Diagnostic]) -> str:
 
 def format_json(diags: list[Diagnostic], summary: dict[str, object] | None = None) -> str:
     doc = {
-        "diagnostics": [asdict(d) for d in diags],
+        "diagnostics": [{**asdict(d), "line": d.line or None} for d in diags],  # null: the whole file
         "errors": sum(d.level == "error" for d in diags),
         "warnings": sum(d.level == "warning" for d in diags),
         **({"summary": summary} if summary else {}),
@@ -99,7 +99,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
-
-
-class BuildAborted(Exception):
-    """Raised to stop a build early (e.g. a usage problem); carries a message for the user."""

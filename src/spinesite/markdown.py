@@ -59,7 +59,6 @@ MARKUP_LIMITS = {"[": 500, "<": 10_000, "*": 20_000, "_": 20_000, "`": 20_000}
 MAX_ABBREVIATIONS = 300
 _LEAD_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 _DEEP_LEAD_RE = re.compile(rf"^(?:[ \t>]|[-*+](?=[ \t])|\d{{1,9}}[.)](?=[ \t])){{{MAX_NESTING + 1}}}", re.M)
-LINK_RE_TEMPLATE = r"\]\(\s*<?{}"
 
 
 class MarkdownTimeout(BaseException):

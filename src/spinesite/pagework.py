@@ -9,9 +9,10 @@ from typing import Any
 import jinja2
 
 from .blobs import BlobDir
-from .checks import check_output
+from .checks import check_output, markdown_images
 from .diagnostics import Diagnostic, Diagnostics
 from .graph import SiteGraph
+from .htmlscan import SiteBase
 from .loader import load_file, read_body
 from .markdown import Renderer
 from .model import Page
@@ -56,6 +57,7 @@ def render_markdown(state: RenderState, rel: str) -> MarkdownResult:
             return "", [], {}, [], diags.items
     renderer = state.markdown(diags)
     renderer.render_page(page)
+    diags.extend(markdown_images([page], SiteBase.from_url(state.site.config.base)))  # cached with the Markdown
     linked = sorted(renderer.linked_pages.pop(rel, set()))
     if state.md_store is None:
         return page.html, page.toc, page.fields_html, linked, diags.items

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import checks
 from .cache import CACHE_DIR, Cache, read_signed, write_signed
 from .diagnostics import Diagnostic
 from .output import scan
@@ -41,7 +42,8 @@ class Stamp:
 
 
 def environment(out: Path, search: bool) -> str:
-    return "\x1f".join([Cache.current_salt(), os.environ.get("SOURCE_DATE_EPOCH", ""), str(search), str(out)])
+    """What a build depends on besides its files: "today" too (review notices and warnings)."""
+    return "\x1f".join([Cache.current_salt(), checks.check_today().isoformat(), str(search), str(out)])
 
 
 def input_stats(site: Path, theme: Path) -> dict[str, Stat]:

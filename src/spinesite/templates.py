@@ -290,7 +290,7 @@ class SiteRenderer:
 
     def sitemap(self, urls: list[tuple[str, dt.date | None]]) -> bytes:
         rows = []
-        for url, lastmod in sorted(urls):
+        for url, lastmod in sorted(urls, key=lambda u: (u[0], u[1] or dt.date.min)):  # a URL twice: only with errors
             mod = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
             rows.append(f"<url><loc>{xml_escape(self.abs_url(url))}</loc>{mod}</url>")
         body = "\n".join(rows)

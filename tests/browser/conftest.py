@@ -5,8 +5,10 @@ Once per test session (per xdist worker) this builds the theme fixture site
 site at the repo root; serves each with a ``ThreadingHTTPServer`` on 127.0.0.1 and a
 random port; and launches one Chromium (Debian's, through Playwright's sync API).
 
-Every test here is marked ``browser``. They skip, with the reason, when /usr/bin/chromium,
-Playwright or ``tests/browser/node_modules`` (``cd tests/browser && npm ci``) is missing.
+Every test here is marked ``browser``. They skip when /usr/bin/chromium, Playwright or the npm
+packages in ``tests/browser/node_modules`` (``cd tests/browser && npm ci``) are missing, and
+test_validity.py also when java is; the reason names everything that is missing at once
+(``spinebrowser.missing_tools``).
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     """The theme fixture site and the bundled site, each built and served on first use."""
-    if have_tools():
-        pytest.skip(have_tools())
+    if reason := have_tools():
+        pytest.skip(reason)
     registry = Sites({"theme": THEME_SITE, "bundled": ROOT}, tmp_path_factory.mktemp("sites"))
     yield registry
     registry.close()
@@ -50,8 +52,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 def browser() -> Iterator[Any]:
     """One Chromium per session (per xdist worker). Playwright's sync API allows one driver
     per process at a time, so every browser test shares this one: do not start another."""
-    if have_tools():
-        pytest.skip(have_tools())
+    if reason := have_tools():
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import shutil
@@ -66,17 +67,41 @@ PAGE_TYPES: dict[str, re.Pattern[str]] = {
 PREFERRED = {"condition": "/conditions/sciatica/", "stretch": "/stretches/bridge/", "handout": "/handouts/sciatica/"}
 
 
-def have_tools() -> str:
-    """Why the browser tests cannot run here, or '' when they can."""
+JAVA_FOR_VNU = "java (for vnu.jar)"  # only test_validity.py needs it
+
+
+def missing_tools() -> list[str]:
+    """Everything the browser tests need that is not here, all of it at once (so one look
+    says what to install); empty when they can all run."""
+    missing = []
     if not CHROMIUM.is_file():
-        return f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if not AXE_JS.is_file() or not VNU_JAR.is_file():
-        return f"{NODE_MODULES} is missing (cd tests/browser && npm ci)"
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if shutil.which("java") is None:
+        missing.append(JAVA_FOR_VNU)
+    if packages := [name for name, path in (("axe-core", AXE_JS), ("vnu-jar", VNU_JAR)) if not path.is_file()]:
+        missing.append(f"npm packages {' and '.join(packages)} in tests/browser/node_modules (run `cd tests/browser && npm ci`)")
+    if not importable("playwright.sync_api"):
+        missing.append("the playwright Python package (run `pip install -e '.[test]'`)")
+    return missing
+
+
+def importable(module: str) -> bool:
     try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -e '.[test]')"
-    return ""
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # its parent package is missing
+        return False
+
+
+def skip_reason(missing: list[str], needs_java: bool = False) -> str:
+    """'' when tests can run without what is ``missing``; else a reason naming all of it."""
+    if not [m for m in missing if needs_java or m != JAVA_FOR_VNU]:
+        return ""
+    return "browser tests skipped: missing " + ", ".join(missing)
+
+
+def have_tools(needs_java: bool = False) -> str:
+    """Why the browser tests cannot run here, or '' when they can (``needs_java``: the Nu checker's)."""
+    return skip_reason(missing_tools(), needs_java)
 
 
 @dataclass

@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 from spinebrowser import ROOT, BuiltSite, build_site, get_site, have_tools, serve
 
-pytestmark = pytest.mark.browser
-playwright_errors = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser  # skipped with the reason naming all that is missing (conftest.py), Playwright included
 
 FORAMINAL = {
     "/conditions/lumbar-foraminal-narrowing/",
@@ -56,8 +55,8 @@ def bundled(sites: dict[str, BuiltSite | str]) -> BuiltSite:
 @pytest.fixture(scope="module")
 def prefixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     """The minimal test site plus PREFIXED_FILES, base_url https://example.org/spine/, served at /spine/."""
-    if have_tools():
-        pytest.skip(have_tools())
+    if reason := have_tools():
+        pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("prefixed")
     site = tmp / "site"
     shutil.copytree(ROOT / "tests" / "sites" / "minimal", site)
@@ -86,10 +85,12 @@ class Tab:
         return self.hrefs()
 
     def wait_for_status(self, text: str) -> None:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         # search.js updates the status after the results are in place.
         try:
             self.page.wait_for_function("t => document.getElementById('search-status').textContent.includes(t)", arg=text)
-        except playwright_errors.TimeoutError:
+        except PlaywrightTimeout:
             status = self.page.inner_text("#search-status")
             pytest.fail(f"status {status!r} never showed {text!r}; console: {self.errors}; requests: {self.requests[-5:]}")
 

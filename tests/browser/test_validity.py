@@ -7,13 +7,14 @@ import shutil
 import subprocess
 
 import pytest
-from spinebrowser import SITE_NAMES, VNU_JAR, BuiltSite, Sites
+from spinebrowser import SITE_NAMES, VNU_JAR, BuiltSite, Sites, have_tools
 
 
 def test_every_page_is_valid_html(sites: Sites) -> None:
+    if reason := have_tools(needs_java=True):
+        pytest.skip(reason)
     java = shutil.which("java")
-    if java is None:
-        pytest.skip("java is not installed (needed by vnu.jar)")
+    assert java is not None
     built = [s for name in SITE_NAMES if isinstance(s := sites[name], BuiltSite)]
     files = [str(f) for site in built for f in site.html_files()]
     assert len(files) >= 20
