@@ -269,24 +269,24 @@ def _walk(tree: LexborHTMLParser, ctx: _Ctx) -> bool:
     if not ctx.scripting:  # the second reading adds the links and images inside <noscript> only
         ctx.collect = {n.mem_id for ns in tree.css("noscript") for n in ns.traverse()}
     counts: dict[str, int] = {}
-    noscript = False
+    noscript, scripting, ids, special, watched, count = False, ctx.scripting, ctx.scan.ids, _ELEMENT_TAGS, _WATCHED, counts.get
     walks: list[Iterator[LexborNode]] = [tree.root.traverse()]
     while walks:
-        for node in walks[-1]:
+        for node in walks[-1]:  # the hot loop: every element of the page
             tag = node.tag or ""
             if not tag.islower():  # SVG's camelCase names (feImage)
                 tag = tag.lower()
-            nth = counts.get(tag, 0)
+            nth = count(tag, 0)
             counts[tag] = nth + 1
             attrs = node.attributes
-            if tag in _ELEMENT_TAGS or (attrs and (not _WATCHED.isdisjoint(attrs) or " on" in " ".join(("", *attrs)))):
-                _element(node, tag, _new_at(At, (tag, nth, ctx.scripting, 0)), attrs, ctx)
+            if tag in special or (attrs and (not watched.isdisjoint(attrs) or " on" in " ".join(("", *attrs)))):
+                _element(node, tag, _new_at(At, (tag, nth, scripting, 0)), attrs, ctx)
                 noscript = noscript or tag == "noscript"
                 if tag == "template":  # its contents next, then on after it
                     walks.append(chain.from_iterable(f.traverse() for f in node.template_fragments()))
                     break
             elif attrs and (value := attrs.get("id")) is not None:
-                ctx.scan.ids.add(value)
+                ids.add(value)
         else:
             walks.pop()
     return noscript

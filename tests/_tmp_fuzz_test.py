@@ -308,7 +308,7 @@ def _quoted(draw: st.DrawFn, value: str) -> str:
     return quote + encoded + quote
 
 
-PROPERTY = settings(max_examples=4000, derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=300, derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def output_findings(doc: str) -> list[Finding]:
@@ -339,3 +339,22 @@ def test_every_unsafe_url_position_is_reported(case: tuple[Rule, str]) -> None:
 def test_same_site_urls_in_the_same_positions_are_not_reported(case: tuple[Rule, str]) -> None:
     _rule, doc = case
     assert output_findings(doc) == [], doc
+
+
+FRAGMENTS = st.sampled_from(
+    ["<", ">", '"', "'", "=", " ", "\t", "\n", "&#", "x", ";", ":", "/", "//", "(", ")", "\x00", "-", "!", "?"]
+    + ["on", "click", "src", "href", "srcset", "ping", "style", "url", "script", "javascript", "data", "img", "a", "link", "rel"]
+    + ["stylesheet", "svg", "use", "iframe", "meta", "refresh", "http-equiv", "https", "example", "@import", "base", "&amp;"]
+    + ["<template>", "</template>", "<noscript>", "</noscript>", "<title>", "</title>", "<textarea>", "<svg>", "</svg>", "<math>"]
+    + ["<!--", "-->", "<![CDATA[", "]]>", "<img src=//evil.example/x ", "<a onclick=x>", "<style>", "</style>", "<table>", "<b>"]
+)
+
+
+@settings(max_examples=5000, derandomize=True, deadline=None, database=None)
+@given(st.lists(FRAGMENTS, max_size=40))
+def test_any_markup_is_scanned_and_every_line_is_in_the_file(parts: list[str]) -> None:
+    doc = "".join(parts)
+    scan = scan_html(doc, BASE, DOC)
+    lines = doc.count("\n") + 1
+    assert all(1 <= f.line <= lines for f in scan.result()), scan.result()
+    assert all(1 <= scan.line(at) <= lines for at, _url in scan.links)
