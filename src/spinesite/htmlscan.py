@@ -4,10 +4,13 @@ One scanner, one rule table. Each HTML or SVG document is parsed by Lexbor
 (``selectolax.lexbor``), an HTML5 parser that builds the tree a browser builds (comments,
 raw text, foreign content, misnested and malformed tags, NUL bytes...), and every element
 is checked against :data:`RULES`: for each URL-bearing attribute, the elements it applies to,
-how its value holds URLs (:class:`Split`) and what is checked (:data:`LOAD`: a URL on another
-origin, which the browser fetches; :data:`CODE`: a ``javascript:``, ``vbscript:`` or
-``data:text/html`` URL). Beside the table: event handler attributes (``on*``), scripts that are
-not the theme's (inline, or not under its ``assets/`` or ``pagefind/``), ``<style>`` sheets.
+how its value holds URLs (:class:`Split`: one URL, a ``srcset`` list, a space-separated list,
+``;``-separated animation values, a meta refresh, CSS) and what is reported (:data:`LOAD`: a
+URL on another origin, which the browser fetches; :data:`CODE`: a ``javascript:``,
+``vbscript:`` or ``data:text/html`` URL). Beside the table: event handler attributes (``on*``),
+scripts that are not the theme's (inline, or not under its ``assets/`` or ``pagefind/``),
+``<style>`` sheets (:func:`scan_css`). There is no pre-screen: every element of every page is
+checked (Lexbor parses in C; the Python walk over the tree costs about as much again).
 
 Markup is scanned where a browser can read markup, and raw text is text, with one rule each:
 - the text of ``title``, ``textarea``, ``style``, ``script``, ``xmp``, ``iframe``, ``noembed``,
@@ -19,9 +22,16 @@ Markup is scanned where a browser can read markup, and raw text is text, with on
 - a raw-text element that is never closed (``<title>`` without ``</title>``) turns the rest of
   the file into its text, in the scan as in a browser: it is reported, whatever it swallowed.
 
+A document nested more than :data:`htmltokens.MAX_DEPTH` elements deep is refused unparsed (the
+HTML5 tree builder is quadratic in the nesting depth; browsers stop nesting at 512).
+
 Lines are found only for what is reported: a finding or link records its element as the n-th
-start tag of its name (:class:`At`), and :meth:`Scan.line` finds that tag in the text (a small
-tokenizer that skips comments and raw text) when it is asked.
+start tag of its name (:class:`At`), and :meth:`Scan.line` finds that tag in the text
+(:func:`htmltokens.start_tags`, which skips comments and raw text) when it is asked.
+
+SVG and XHTML files are parsed as HTML, as the old scanner did; a browser opening one on its own
+uses an XML parser (entities, namespace prefixes, ``<?xml-stylesheet?>``), which this scan does
+not model.
 """
 
 from __future__ import annotations
