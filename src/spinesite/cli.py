@@ -166,7 +166,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise OutputError("--jobs must be at least 1")
     result = build(args.site, args.output, strict=args.strict, jobs=args.jobs, incremental=not args.clean, search=args.search)
-    return report(result, args, "Built")
+    try:
+        return report(result, args, "Built")
+    except KeyboardInterrupt:  # the build is over: say what is in the output folder now
+        state = "the previous output is unchanged" if result.diagnostics.failed(args.strict) else "the new site was already written"
+        print(f"spinesite: interrupted; {state}", file=sys.stderr)
+        return 130
 
 
 def cmd_check(args: argparse.Namespace) -> int:

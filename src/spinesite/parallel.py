@@ -7,6 +7,7 @@ parallel build is byte-identical to a serial one.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ R = TypeVar("R")
 MIN_TASKS_PER_WORKER = 40  # below this, forking costs more than it saves
 
 _worker_state: Any = None  # set once in each forked worker by _init (the worker's own context)
+_worker_stop: Any = None  # a flag in shared memory: the parent sets it to stop the workers early
 
 
 def default_jobs() -> int:
@@ -30,15 +32,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init(state: Any) -> None:
-    global _worker_state
-    _worker_state = state
+def _init(state: Any, stop: Any) -> None:
+    global _worker_state, _worker_stop
+    _worker_state, _worker_stop = state, stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels the rest
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while we were forked
 
 
 def _call(func: Callable[[Any, Any], Any], items: Sequence[Any]) -> list[Any]:
-    return [func(_worker_state, item) for item in items]
+    results = []
+    for item in items:
+        if _worker_stop.value:  # the parent gave up (Ctrl-C or an error): nobody reads the rest
+            break
+        results.append(func(_worker_state, item))
+    return results
 
 
 def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) -> list[R]:
@@ -56,7 +63,8 @@ def run(func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int) 
 
 def _run_pool(func: Callable[[Any, T], R], state: Any, items: Sequence[T], workers: int, ctx: Any) -> list[R]:
     size = max(1, min(64, len(items) // (workers * 8)))
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,))
+    stop = ctx.RawValue(ctypes.c_bool, False)
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state, stop))
     try:
         # Workers are forked while the tasks are submitted: keep Ctrl-C out of them until they
         # ignore it (else a half-started worker prints a traceback); the parent gets it after.
@@ -66,14 +74,12 @@ def _run_pool(func: Callable[[Any, T], R], state: Any, items: Sequence[T], worke
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         results = [result for chunk in chunks for result in chunk.result()]
-    except BaseException:  # Ctrl-C or an error: stop the workers now, drop the queued work
-        processes = getattr(pool, "_processes", None) or {}  # private, but the only way to stop them at once
-        for process in list(processes.values()):
-            process.terminate()
-        # Never cancel the futures: the pool's thread fails every pending one when it sees the
-        # dead workers, and on Python 3.11 a future cancelled meanwhile crashes that thread
-        # (InvalidStateError, printed on Ctrl-C). Wait for it, so no thread outlives the pool.
-        pool.shutdown(wait=True)
+    except BaseException:  # Ctrl-C or an error: the workers stop after the item in hand
+        # Never kill a worker: one killed while it sends a result leaves half a message in the
+        # pipe, and the pool's thread then waits for the rest forever (a hang on Ctrl-C). The
+        # flag stops each worker within one item; queued chunks are cancelled, none is started.
+        stop.value = True
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     return results
