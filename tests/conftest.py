@@ -187,3 +187,14 @@ def many_pages(site: Path, n: int, body: str = "Short text.\n") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         (folder / f"p{i:04d}.md").write_text(page("pages", f"Page {i}", body), encoding="utf-8")
+
+
+def example_epoch() -> str:
+    """SOURCE_DATE_EPOCH for building the bundled example site strictly: the day after its newest
+    ``last_reviewed`` (the session's fixed "today" is earlier than its review dates)."""
+    import datetime as dt
+    import re
+
+    text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "content").rglob("*.md"))
+    newest = max(re.findall(r"^last_reviewed: (\d{4}-\d\d-\d\d)", text, re.MULTILINE))
+    return str(int(dt.datetime.fromisoformat(newest).replace(tzinfo=dt.UTC).timestamp()) + 86400)

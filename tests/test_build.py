@@ -73,11 +73,11 @@ def test_links_reverse_links_and_literal_braces(capsys: pytest.CaptureFixture[st
     assert '<a href="/treatments/keep-active/">rest</a>' in neck
     assert "{{ 7*7 }} {% raw %}" in neck and ">49<" not in neck
     bridge = html(out, "stretches/bridge/index.html")
-    recommended = bridge[bridge.index('id="recommended-for"') :]
+    recommended = bridge[bridge.index('id="can-help-with"') :]
     assert recommended.index('href="/conditions/back-pain/">Back pain</a>') < recommended.index(
         'href="/conditions/neck-pain/">Neck pain</a>'
     )
-    assert 'id="recommended-for"' not in html(out, "stretches/lonely/index.html")
+    assert 'id="can-help-with"' not in html(out, "stretches/lonely/index.html")
 
 
 def test_two_builds_are_identical(tmp_path: Path, make_site: MakeSite) -> None:
@@ -235,8 +235,8 @@ def test_missing_site_folder_is_a_usage_error(capsys: pytest.CaptureFixture[str]
 def test_site_without_config(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:
     site = make_site(tmp_path, {"spinesite.yaml": None})
     code, _out, err = run_cli(capsys, "build", site, "-o", tmp_path / "out")
-    assert code == 1
-    assert f"spinesite.yaml: no spinesite.yaml found in {site}" in error_lines(err)
+    assert (code, err) == (2, f"spinesite: error: no spinesite.yaml in {site}; start a site there with: spinesite init {site}\n")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("kind", ["file", "foreign", "site", "content", "static", "inside-file"])

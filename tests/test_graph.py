@@ -64,11 +64,13 @@ def test_reference_to_a_draft(capsys: pytest.CaptureFixture[str], tmp_path: Path
             .replace("---\nCheck", "draft: true\n---\nCheck")
         },
     )
-    assert check(capsys, site) == (
-        1,
+    assert check(capsys, site) == (  # left out with a warning (see test_drafts.py)
+        0,
         [
-            f"{BACK_PAIN}:6: stretches[0]: stretch 'bridge' is a draft; publish it or remove the reference",
-            f"{BACK_PAIN}:22: link '../stretches/bridge.md' goes to a draft (content/stretches/bridge.md); publish it or remove the link",
+            f"{BACK_PAIN}:6: warning: stretches[0]: stretch 'bridge' is a draft (content/stretches/bridge.md), "
+            "so it is left out until it is published",
+            f"{BACK_PAIN}:22: warning: link '../stretches/bridge.md' goes to a draft (content/stretches/bridge.md), "
+            "so it is plain text until the draft is published",
         ],
     )
 
@@ -77,7 +79,13 @@ def test_reference_and_link_to_a_file_that_did_not_load_are_not_reported_twice(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite
 ) -> None:
     site = make_site(tmp_path, {"content/stretches/bridge.md": "---\ntitle: [\n---\n"})
-    assert check(capsys, site) == (1, ["content/stretches/bridge.md:3: YAML syntax error: did not find expected node content"])
+    assert check(capsys, site) == (
+        1,
+        [
+            "content/stretches/bridge.md:2: the '[' at column 8 starts a list that is never closed: add the missing ']', "
+            "or if the '[' is part of the text, write title: \"[\""
+        ],
+    )
 
 
 def test_self_reference_and_parent_loops(capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite) -> None:

@@ -85,11 +85,20 @@ def succeeds(capsys: pytest.CaptureFixture[str], case: Case, files: dict[str, st
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("---\ntitle: [unclosed\n---\n", ["content/pages/about.md:3: YAML syntax error: did not find expected ',' or ']'"]),
+        (
+            "---\ntitle: [unclosed\n---\n",
+            [
+                "content/pages/about.md:2: the '[' at column 8 starts a list that is never closed: add the missing ']', "
+                "or if the '[' is part of the text, write title: \"[unclosed\""
+            ],
+        ),
         ("---\ntitle: x\nsummary: y\n", ["content/pages/about.md:1: front matter is not closed: add a '---' line after the last key"]),
         ("---\n- a\n- b\n---\n", ["content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got a list"]),
         ("---\nhello\n---\n", ["content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got 'hello'"]),
-        (fm("pages", extra="title: again\n"), ["content/pages/about.md:10: duplicate key 'title'"]),
+        (
+            fm("pages", extra="title: again\n"),
+            ["content/pages/about.md:10: duplicate key 'title': it is already on line 2; keep one of the two"],
+        ),
         (fm("pages", "No"), ["content/pages/about.md:2: title: expected text, got a yes/no value (No) (put it in quotes)"]),
         (fm("pages", "1.10"), ["content/pages/about.md:2: title: expected text, got a number (1.10) (put it in quotes)"]),
         (fm("pages", "2026-01-01"), ["content/pages/about.md:2: title: expected text, got a date (2026-01-01) (put it in quotes)"]),

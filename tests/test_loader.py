@@ -88,7 +88,11 @@ def test_bytes_that_are_not_utf8(tmp_path: Path, make_site: MakeSite, content: b
         ("---\njust words\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got 'just words'"),
         ("---\n42\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got '42'"),
         ("---\n0\n\ncafé\n---\n", "content/pages/about.md:2: front matter must be a mapping of 'key: value' lines, got '0\\ncafé'"),
-        ("---\ntitle: [a\n---\n", "content/pages/about.md:3: YAML syntax error: did not find expected ',' or ']'"),
+        (
+            "---\ntitle: [a\n---\n",
+            "content/pages/about.md:2: the '[' at column 8 starts a list that is never closed: add the missing ']', "
+            "or if the '[' is part of the text, write title: \"[a\"",
+        ),
     ],
     ids=[
         "empty",

@@ -38,7 +38,8 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> SiteGraph:
     )
     result = build(site, write=False, jobs=1)
     assert [d.format() for d in result.diagnostics.sorted()] == [
-        "content/pages/broken.md:3: YAML syntax error: did not find expected node content"
+        "content/pages/broken.md:2: the '[' at column 8 starts a list that is never closed: add the missing ']', "
+        "or if the '[' is part of the text, write title: \"[\""
     ]
     assert result.graph is not None
     return result.graph
@@ -91,7 +92,7 @@ def test_broken_links_are_errors_with_their_line(graph: SiteGraph) -> None:
         "content/pages/about.md:24: broken link '../causes/keep-active.md': no such page (link to a page by its file, e.g. ../stretches/bridge.md)",
         "content/pages/about.md:24: broken link '/nowhere/': no such page (link to a page by its file, e.g. ../stretches/bridge.md)",
         "content/pages/about.md:26: ambiguous link 'bridge.md': several pages are called 'bridge' (content/stretches/bridge.md, content/causes/bridge.md); link by path, e.g. ../stretches/bridge.md",
-        "content/pages/about.md:28: link 'wip.md' goes to a draft (content/pages/wip.md); publish it or remove the link",
+        "content/pages/about.md:28: warning: link 'wip.md' goes to a draft (content/pages/wip.md), so it is plain text until the draft is published",
     ]  # broken.md did not load: its own YAML error is enough
     assert 'href="../stretches/nope.md"' in html
 

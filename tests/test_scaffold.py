@@ -62,7 +62,10 @@ def test_every_scaffold_builds_without_errors(tmp_path: Path, make_site, type_na
 
 def test_hints_come_from_the_schema() -> None:
     text = builtin_archetype("treatments")
-    assert "# Evidence status from the guidelines. Required; one of: recommended, option, not-recommended, experimental." in text
+    assert (
+        "# Evidence status from the guidelines. Required; one of: recommended, option, no-recommendation, not-recommended, experimental."
+        in text
+    )
     assert "evidence: experimental  # TODO: choose" in text  # never a placeholder that overstates the evidence
     assert "#benefits:\n#  - TODO" in text  # optional keys are commented out
     assert "    #url: https://example.org/TODO  # Link to the guideline." in text

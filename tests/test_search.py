@@ -33,6 +33,7 @@ CONTENT_URLS = {
     "/glossary/foramen/",
     "/stretches/bridge/",
     "/treatments/keep-active/",
+    "/urgent-help/",  # generated from the care cards, indexed so red-flag words find it
 }
 
 
@@ -91,7 +92,7 @@ def test_build_writes_the_pagefind_bundle(built: Path) -> None:
 
 
 def test_only_content_pages_are_indexed_without_the_base_path(built: Path) -> None:
-    # Listings, the home page and the search page have no data-pagefind-body. URLs are
+    # Listings (but the urgent help page), the home page and the search page have no data-pagefind-body. URLs are
     # site-relative: search.js passes the base path (/spine/) to Pagefind as baseUrl.
     assert set(fragments(built)) == CONTENT_URLS
     search_page = (built / "search" / "index.html").read_text()

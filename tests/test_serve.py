@@ -6,6 +6,7 @@ Every test starts a real server on a free loopback port in a background thread, 
 
 from __future__ import annotations
 
+import gzip
 import html
 import http.client
 import io
@@ -238,7 +239,10 @@ def test_edit_reloads_open_tabs(monkeypatch: pytest.MonkeyPatch, server: Server,
 def test_broken_edit_shows_error_page_then_recovers(server: Server, site: Path) -> None:
     edit(site, BACK_PAIN, "symptoms: [Pain in the lower back]", "symptoms: [Pain in the lower back")
     expected = build(site, write=False).diagnostics.errors
-    assert [d.format() for d in expected] == ["content/conditions/back-pain.md:10: YAML syntax error: did not find expected ',' or ']'"]
+    assert [d.format() for d in expected] == [
+        "content/conditions/back-pain.md:9: the '[' at column 11 starts a list that is never closed: add the missing ']', "
+        "or if the '[' is part of the text, write symptoms: \"[Pain in the lower back\""
+    ]
     assert wait_until(lambda: request(server, "/")[0] == 500)
 
     for path in ("/conditions/back-pain/", "/", "/no-such-page/"):
@@ -619,3 +623,92 @@ def test_an_edit_saved_during_the_first_build_is_not_missed(site: Path) -> None:
         assert not s.snapshot.ok and "region" in s.snapshot.problems[0].message
     finally:
         s.stop()
+
+
+# --- search (Pagefind, indexed in the background; see previewsearch.py) -----------------
+
+INDEX_SECONDS = 120  # a hang, not a speed limit: Pagefind takes about 0.3 s for this site
+
+
+def served_fragments(server: Server) -> list[str]:
+    """The text of every page fragment of the search bundle, each fetched over HTTP."""
+    texts = []
+    for key in server.search.paths():
+        if key.endswith(".pf_fragment"):
+            status, _headers, body = request(server, "/" + key)
+            assert status == 200, key
+            texts.append(gzip.decompress(body).decode("utf-8", "replace"))
+    assert texts
+    return texts
+
+
+def test_search_is_served_after_the_first_build(server: Server) -> None:
+    assert server.search.wait_for(1, INDEX_SECONDS)
+    status, headers, body = request(server, "/pagefind/pagefind.js")
+    assert status == 200 and headers["content-type"] == "text/javascript; charset=utf-8" and body
+    assert request(server, "/pagefind/pagefind-entry.json")[0] == 200
+    assert any('"url":"/conditions/back-pain/"' in text and "Back pain is common" in text for text in served_fragments(server))
+    assert request(server, "/pagefind/nope.pf_fragment")[0] == 404
+
+
+def test_search_is_indexed_again_after_an_edit_without_delaying_the_reload(server: Server, site: Path) -> None:
+    assert server.search.wait_for(1, INDEX_SECONDS)
+    first_js = request(server, "/pagefind/pagefind.js")[2]
+    release = threading.Event()
+    indexer = server.search.indexer
+
+    def held_indexer(*args):  # type: ignore[no-untyped-def]
+        assert release.wait(INDEX_SECONDS)
+        return indexer(*args)
+
+    server.search.indexer = held_indexer  # indexing the edit waits until the new page is served
+    edit(site, BACK_PAIN, "Back pain is common.", "Back pain is common. Zygapophyseal joints matter.")
+    assert wait_until(lambda: server.snapshot.generation >= 2, 60)
+    assert b"Zygapophyseal" in request(server, "/conditions/back-pain/")[2]  # the page did not wait for the index
+    assert server.search.generation == 1 and request(server, "/pagefind/pagefind.js")[2] == first_js  # the old bundle, whole
+    release.set()
+    assert server.search.wait_for(server.snapshot.generation, INDEX_SECONDS)
+    assert any("Zygapophyseal" in text for text in served_fragments(server))
+
+
+def test_preview_search_indexes_the_newest_request_once_complete() -> None:
+    """Requests made while indexing are coalesced into one, for the newest build; a failed
+    index keeps the previous bundle and is reported once."""
+    from spinesite.diagnostics import Diagnostics
+    from spinesite.previewsearch import Job, PreviewSearch
+
+    started, release, calls, reports = threading.Event(), threading.Event(), [], []
+
+    def indexer(pages, language, diags: Diagnostics, terms):  # type: ignore[no-untyped-def]
+        calls.append(pages["gen"])
+        started.set()
+        assert release.wait(60)
+        if pages["gen"] == b"5":
+            diags.error("search", 0, "could not build the search index: broken")
+            return {}
+        return {"pagefind/pagefind.js": pages["gen"], f"pagefind/fragment/{pages['gen'].decode()}.pf_fragment": b"x"}
+
+    search = PreviewSearch(reports.append, debounce_seconds=0.01, indexer=indexer)
+    thread = threading.Thread(target=search.run)
+    thread.start()
+    try:
+        assert search.get("pagefind/pagefind.js") is None and search.generation == 0
+        search.request(Job(1, {"gen": b"1"}, "en"))
+        assert started.wait(60)
+        for gen in (2, 3, 4):  # while generation 1 is being indexed
+            search.request(Job(gen, {"gen": str(gen).encode()}, "en"))
+        assert search.indexing and search.get("pagefind/pagefind.js") is None  # nothing half-done is served
+        release.set()
+        assert search.wait_for(4, 60)
+        assert calls == [b"1", b"4"]
+        assert search.get("pagefind/pagefind.js") == b"4"
+        assert search.get("pagefind/fragment/1.pf_fragment") == b"x"  # the bundle before, for pages that loaded it
+        for _ in range(2):
+            search.request(Job(5, {"gen": b"5"}, "en"))
+            assert wait_until(lambda: not search.indexing, 60)
+        assert search.generation == 4 and search.get("pagefind/pagefind.js") == b"4"
+        assert reports == ["search (preview): could not build the search index: broken"]
+    finally:
+        search.stop()
+        thread.join(60)
+    assert not thread.is_alive()

@@ -250,15 +250,17 @@ def test_jsonld_describes_each_page(theme: Built) -> None:
     cond = theme.jsonld("/conditions/sciatica/")
     assert cond["@context"] == "https://schema.org" and cond["@type"] == "MedicalWebPage"
     assert cond["about"]["@type"] == "MedicalCondition" and cond["about"]["name"] == "Sciatica"
-    assert {t["@type"] for t in cond["about"]["possibleTreatment"]} >= {"Drug", "SurgicalProcedure", "MedicalTherapy"}
-    assert cond["lastReviewed"] == "2026-01-01" and cond["breadcrumb"]["itemListElement"][-1]["item"] == BASE + "conditions/sciatica/"
+    types = [t["@type"] for t in cond["about"]["possibleTreatment"]]  # acupuncture (not recommended) and stem cells left out
+    assert types == ["LifestyleModification", "DrugClass", ["MedicalTherapy", "SurgicalProcedure"]]
+    assert cond["lastReviewed"] == "2026-01-01" and cond["reviewedBy"]["name"] == "Alex Tester"  # a listed reviewer (review.py)
+    assert cond["breadcrumb"]["itemListElement"][-1]["item"]["@id"] == BASE + "conditions/sciatica/"
     assert theme.jsonld("/")["@type"] == "WebSite"
     assert theme.jsonld("/glossary/foramen/")["about"]["@type"] == "DefinedTerm"
 
 
 def test_exercise_plan_repetitions_is_a_number_or_left_out(theme: Built) -> None:
     bridge = theme.jsonld("/stretches/bridge/")["about"]
-    assert bridge["@type"] == "ExercisePlan" and bridge["repetitions"] == 10 and bridge["activityDuration"] == "PT5S"
+    assert bridge["@type"] == "ExercisePlan" and bridge["repetitions"] == 10 and "activityDuration" not in bridge  # not the hold
     knee_rolls = theme.jsonld("/stretches/knee-rolls/")["about"]  # "5 to 10 times each side"
     assert "repetitions" not in knee_rolls
     chin_tuck = theme.jsonld("/stretches/chin-tuck/")["about"]  # the default, "As your physiotherapist advises"
@@ -304,7 +306,8 @@ def test_condition_page_features(theme: Built) -> None:
     ]
     assert {"Recommended", "An option", "Not recommended", "Experimental"} <= set(badges)
     assert len([d for d in doc.iter("details") if d.has_class("faq")]) == 2
-    assert "Page last reviewed: 1 January 2026" in " ".join(text.split()) and "Next review due: 1 January 2027" in " ".join(text.split())
+    reviewed = "Reviewed by Alex Tester, Chartered physiotherapist, MCSP on 1 January 2026. Next review due 1 January 2027."
+    assert reviewed in " ".join(text.split()) and not [d for d in doc.iter("div") if d.has_class("review-banner")]
     assert next(li.all_text().strip() for ol in doc.iter("ol") if ol.has_class("sources") for li in ol.iter("li")).startswith(
         "Low back pain"
     )
@@ -313,7 +316,10 @@ def test_condition_page_features(theme: Built) -> None:
     toc = [a.attrs["href"] for nav in doc.iter("nav") if nav.has_class("toc") for a in nav.iter("a")]
     assert all(any(n.attrs.get("id") == href[1:] for n in doc.iter()) for href in toc)
     assert any(a.attrs.get("href") == "/handouts/sciatica/" for a in doc.iter("a"))
-    assert "Common causes" in text and "Rare causes" in text and "Self care" in text and "Surgery" in text
+    assert "Common causes" in text and "Rare causes" in text
+    # Treatments grouped by evidence, those advised against last, each group folded.
+    groups = [d.attrs["id"] for d in doc.iter("details") if d.has_class("evidence-group")]
+    assert groups == [f"treatments-{s}" for s in ("recommended", "option", "experimental", "not-recommended")]
 
 
 def test_overdue_notice_is_rendered_hidden_unless_overdue_at_build(theme: Built) -> None:
@@ -345,12 +351,12 @@ def test_stretch_page_and_handout(theme: Built) -> None:
     img = next(i for i in doc.iter("img") if i.has_class("illustration-img"))
     assert img.attrs["alt"].startswith("A person lying")
     recommended = [
-        a.attrs["href"] for sec in doc.iter("section") if "recommended-for" in sec.attrs.get("aria-labelledby", "") for a in sec.iter("a")
+        a.attrs["href"] for sec in doc.iter("section") if "can-help-with" in sec.attrs.get("aria-labelledby", "") for a in sec.iter("a")
     ]
     assert "/conditions/sciatica/" in recommended and "/conditions/nerve-root-pain/" in recommended
     handout = theme.doc("/handouts/sciatica/")
     text = " ".join(handout.all_text().split())
-    assert "https://example.org/conditions/sciatica/" in text and "Page last reviewed: 1 January 2026" in text
+    assert "https://example.org/conditions/sciatica/" in text and "Reviewed by Alex Tester, Chartered physiotherapist" in text
     assert [h.all_text().split(maxsplit=1)[1] for h in handout.iter("h2") if h.attrs.get("id", "").startswith("ex-")] == [
         "Bridge",
         "Knee rolls",

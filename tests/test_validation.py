@@ -48,7 +48,7 @@ def test_wrong_type_for_text(capsys: pytest.CaptureFixture[str], tmp_path: Path,
         ("soon", "last_reviewed: expected a date (YYYY-MM-DD), got 'soon'"),
         ("2026-02-30", "last_reviewed: '2026-02-30' is not a real date (day is out of range for month)"),
         ('"2026-13-01"', "last_reviewed: '2026-13-01' is not a real date (month must be in 1..12)"),
-        ("2026-1-1", "last_reviewed: expected a date (YYYY-MM-DD), got '2026-1-1'"),
+        ("2026-1-1", "last_reviewed: expected a date (YYYY-MM-DD), got '2026-1-1'; write it as 2026-01-01"),
         ('"20260101"', "last_reviewed: expected a date (YYYY-MM-DD), got '20260101'"),
         ("20260101", "last_reviewed: expected a date (YYYY-MM-DD), got a number (20260101)"),
         ("2026-01-01 10:00:00", "last_reviewed: expected a date (YYYY-MM-DD) without a time"),
@@ -168,7 +168,8 @@ def test_sorted_output_then_a_count(capsys: pytest.CaptureFixture[str], tmp_path
     code, _out, err = run_cli(capsys, "build", site, "-o", tmp_path / "out")
     assert code == 1
     assert err.splitlines() == [
-        "content/causes/disc-wear.md:3: YAML syntax error: did not find expected node content",
+        "content/causes/disc-wear.md:2: the '[' at column 8 starts a list that is never closed: add the missing ']', "
+        "or if the '[' is part of the text, write title: \"[\"",
         f"{ABOUT}:10: colour: unknown key",
         "content/stretches/bridge.md:2: title: expected text, got a yes/no value (No) (put it in quotes)",
         "Failed: 3 errors, 0 warnings; nothing was written.",

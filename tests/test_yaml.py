@@ -55,10 +55,15 @@ def test_impossible_date_stays_text_for_the_validator() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("title: [oops\nsummary: x\n", 3, "YAML syntax error: did not find expected ',' or ']'"),
-        ("a:\n\t- x\n", 3, "YAML syntax error: found character that cannot start any token"),
+        (
+            "title: [oops\nsummary: x\n",
+            2,
+            "the '[' at column 8 starts a list that is never closed: add the missing ']', "
+            "or if the '[' is part of the text, write title: \"[oops\"",
+        ),
+        ("a:\n\t- x\n", 3, "YAML indents with spaces, not tabs: replace the tab at column 1 with spaces"),
         ("a: 1\n---\nb: 2\n", 3, "YAML syntax error: but found another document"),
-        ("title: a\ntitle: b\n", 3, "duplicate key 'title'"),
+        ("title: a\ntitle: b\n", 3, "duplicate key 'title': it is already on line 2; keep one of the two"),
         ("a: &x {b: 1}\nc:\n  <<: *x\n", 4, "YAML aliases (*x) are not allowed; write the value out"),
         ("a: {b: 1}\nc:\n  <<: {d: 2}\n", 4, "YAML merge keys (<<) are not allowed"),
         ("? [a, b]\n: c\n", 2, "a key must be plain text"),

@@ -25,14 +25,15 @@ from . import checks, parallel, stamp
 from .checks import check_output, site_checks
 from .config import Config, load_config
 from .diagnostics import Diagnostics
-from .graph import SiteGraph, build_graph, page_url
+from .graph import SiteGraph, build_graph, is_draft, page_url
 from .loader import content_rels, iter_content, read_body, release_text
 from .model import SourceFile
 from .output import Transaction, Writer, write_new
 from .pagework import RenderState, load_markdown, prevalidate, render_markdown, render_template
 from .parallel import default_jobs, run
+from .review import check_reviews
 from .safefiles import open_lock
-from .search import build_index, search_terms
+from .search import build_index, search_terms, searchable
 from .sitefiles import copy_static, render_site_files
 from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
 from .validate import validate_pages
@@ -49,6 +50,7 @@ class BuildResult:
     counts: Counter[str] = field(default_factory=Counter)
     rendered: list[str] = field(default_factory=list)  # output paths of pages rendered this time
     rendered_listings: list[str] = field(default_factory=list)  # ...and of generated pages (indexes, levels...)
+    listing_paths: list[str] = field(default_factory=list)  # output paths of every generated page (rendered or not)
     written: int = 0  # files created or replaced in the output folder
     notes: list[str] = field(default_factory=list)  # one line each: a check that could not run, and why
     unrendered: set[str] = field(default_factory=set)  # in-memory builds with errors: output paths not rendered
@@ -79,8 +81,15 @@ def build(
     incremental: bool = True,
     previous: BuildResult | None = None,
     writer: Writer = write_new,
+    base_url: str | None = None,
+    drafts: bool = False,
 ) -> BuildResult:
     """Build ``site`` into ``out`` (default ``site/_site``). Never raises for bad content.
+
+    With ``drafts`` (``--drafts``) the drafts are built too, marked as drafts and kept out of
+    the sitemap, feed and search index; without it a reference to a draft is left out (a warning).
+
+    ``base_url`` (``build --base-url``) replaces the config's ``base_url``.
 
     With ``write=False`` nothing is written and ``result.files`` holds every output file;
     ``previous`` (an earlier in-memory result) lets such builds reuse unchanged pages.
@@ -97,8 +106,8 @@ def build(
             diags.error(cachemod.CACHE_DIR, 0, str(exc), "cache-folder")
             return _done(BuildResult(diags), started)
         with output_lock(folder, out):  # two builds of a site into one folder run one after the other
-            return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer)
-    return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer)
+            return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts)
+    return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts)
 
 
 @contextlib.contextmanager
@@ -123,6 +132,8 @@ def _build(
     incremental: bool,
     previous: BuildResult | None,
     writer: Writer,
+    base_url: str | None = None,
+    drafts: bool = False,
 ) -> BuildResult:
     diags = Diagnostics()
     result = BuildResult(diags)
@@ -131,7 +142,11 @@ def _build(
     inputs: dict[str, stamp.Stat] = {}
     racy: dict[str, str] = {}
     if write:  # the inputs as found before the build, for the next build's no-change check
-        same, inputs = stamp.unchanged(site, out, theme_dir(), search) if incremental else (None, stamp.input_stats(site, theme_dir()))
+        same, inputs = (
+            stamp.unchanged(site, out, theme_dir(), search, base_url, drafts=drafts)
+            if incremental
+            else (None, stamp.input_stats(site, theme_dir()))
+        )
         racy = stamp.racy_digests(site, theme_dir(), inputs, started_ns)
     if same is not None:
         diags.extend(same.warnings)  # nothing changed: the output is already exactly right
@@ -141,7 +156,7 @@ def _build(
     cache = _cache_for(site, write, incremental, previous)
     result.lap("no-change check, cache")
 
-    config = result.config = load_config(site, diags)
+    config = result.config = load_config(site, diags, base_url=base_url)
     read_ns = stamp.now_ns()
     known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
     if write and (not cache.sources or len(cache.sources) - len(known) >= 2 * parallel.MIN_TASKS_PER_WORKER):
@@ -154,7 +169,7 @@ def _build(
     release = (lambda src: release_text(site, src)) if write else None  # workers read the text again
     pages = validate_pages(loading, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated, release)
     result.lap("load and validate")
-    graph = result.graph = build_graph(pages, site, diags)
+    graph = result.graph = build_graph(pages, site, diags, drafts=drafts)
     result.counts = Counter(p.kind for p in graph.pages)
     today = checks.check_today()
     renderer = SiteRenderer(graph, config, site, today, cache.bytecode_dir(site) if incremental else None)
@@ -166,6 +181,7 @@ def _build(
     markdown_cache = render_all_markdown(state, digests, cache, result, jobs)
     found, result.notes = site_checks(graph, result.linked, today, config.checks, diags.errors)
     diags.extend(found)
+    diags.extend(check_reviews(graph.pages, config.data, skip={d.path for d in diags.errors}))
     result.lap("Markdown, content checks")
     if diags.failed(strict) and (write or not diags.errors):
         return _done(result, started)
@@ -175,6 +191,7 @@ def _build(
 
     global_key = _global_key(site, renderer, sources, cache)
     listings = renderer.listings()
+    result.listing_paths = [x.output_path for x in listings]
     template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in PAGE_TEMPLATES.items()}
     keys = result.keys = cachemod.render_keys(graph, digests, global_key, template_keys) | cachemod.listing_keys(
         listings, graph, digests, global_key, cache
@@ -226,7 +243,9 @@ def _build(
     cache.save(site)
     if md_store is not None:
         md_store.prune(set(markdown_cache))
-    stamp.record(site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats, racy | digests)
+    stamp.record(
+        site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats, racy | digests, base_url, drafts=drafts
+    )
     result.lap("save cache")
     return _done(result, started)
 
@@ -261,7 +280,8 @@ def render_all_markdown(
 ) -> dict[str, object]:
     """Markdown of every page, before any template; unchanged pages come from the cache."""
     graph = state.graph
-    site_key = cachemod.digest(cachemod.glossary_key(graph), cachemod.url_key(graph), state.site.base_path)
+    unpublished = [f"{p.rel}\x1f{p.slug}" for p in graph.drafts]  # a link to one of them is plain text
+    site_key = cachemod.digest(cachemod.glossary_key(graph), cachemod.url_key(graph), state.site.base_path, *unpublished)
     md_keys = state.md_keys = {p.rel: cachemod.digest(site_key, p.rel, digests[p.rel]) for p in graph.pages}
     todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
     fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
@@ -309,6 +329,7 @@ def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], c
         repr(sorted(renderer.config.data.items(), key=str)),
         assets_key,
         renderer.build_date.isoformat(),
+        repr([p.rel for p in renderer.graph.pages if is_draft(p)]),  # drafts built (--drafts): the sitemap and feed leave them out
         repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
         every_page,
         levels,
@@ -351,7 +372,7 @@ def index_for_search(
     for page in graph.pages:  # search terms come from every page's links
         load_markdown(state, page)
     html = {}
-    for path in sorted({p.output_path for p in graph.pages} | {x for x in listing_paths if x.endswith(".html")}):
+    for path in searchable(graph, listing_paths):
         staged = txn.stage / path
         html[path] = (staged if staged.exists() else txn.out / path).read_bytes()
     index = build_index(html, config.language, diags, search_terms(graph, renderer.base_path))

@@ -106,7 +106,9 @@ def _text(data: bytes) -> str:
 
 
 # Errors from content checks: the page still renders (unlike a page whose front matter is wrong).
-CHECK_CODES = frozenset({"alt", "link", "review-date-future", "review-overdue", "review-due", "orphan", "reading-grade"})
+CHECK_CODES = frozenset(
+    {"alt", "link", "review-date-future", "review-overdue", "review-due", "review-unknown", "review-required", "orphan", "reading-grade"}
+)
 
 
 def broken_pages(diags: Iterable[Diagnostic]) -> set[str]:
@@ -363,13 +365,13 @@ def _at_source_lines(found: Iterable[Found], graph: SiteGraph, base: SiteBase) -
         if page is None:
             out_diags.append(Diagnostic(out, f.line, f.message, "error", code))
             continue
-        line = _source_line(page, url, base)
+        line = source_line(page, url, base)
         message = f.message if line else f"{f.message} ({out} line {f.line})"
         out_diags.append(Diagnostic(page.rel, line, message, "error", code))
     return out_diags
 
 
-def _source_line(page: Page, url: str, base: SiteBase) -> int:
+def source_line(page: Page, url: str, base: SiteBase) -> int:
     """Line of ``page``'s source where ``url`` is written (0 when it is not: the theme wrote it)."""
     written = _written(url, base)
     for key, value in _strings(page.data):

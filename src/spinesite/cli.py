@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,10 @@ from typing import NoReturn
 
 from . import __version__
 from .build import BuildResult, build
+from .config import CONFIG_FILE
 from .diagnostics import format_github, format_json, format_text
+from .fields import URL_RE
+from .hints import command_hint
 from .schema import SINGULAR, TYPES
 from .writer import OutputError
 
@@ -30,6 +34,11 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
+    unknown = _unknown_command(parser, sys.argv[1:] if argv is None else argv)
+    if unknown is not None:
+        parser.print_usage(sys.stderr)
+        print(f"spinesite: error: {unknown}", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
@@ -47,6 +56,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
 
 
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """``unknown command 'biuld'; did you mean 'build'?`` (Python 3.11's argparse only lists the
+    choices). The command is the first word that is not an option: no global option takes a value."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    commands = list(sub.choices or ()) if sub is not None else []
+    if word is None or word in commands:
+        return None
+    return f"unknown command '{word}'{command_hint(word, commands)}"
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="spinesite", description="Build patient-education websites about spine conditions.")
     p.add_argument("--version", action="version", version=f"spinesite {__version__}")
@@ -54,22 +74,48 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="count", default=0, help="print more detail (serve: every request)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = sub.add_parser("build", help="build the site into an output folder")
+    b = sub.add_parser(
+        "build",
+        help="build the site into an output folder",
+        description="Build the site in SITE_DIR into a folder of static files (default: SITE_DIR/_site) that any web host can serve. "
+        "Every content problem is listed as path:line: message; nothing is written when there are errors.",
+    )
     _site_arg(b)
     b.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/_site)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="worker processes (default: number of cores)")
     b.add_argument("--clean", action="store_true", help="ignore the incremental-build cache (.spinesite-cache/)")
     b.add_argument("--no-search", dest="search", action="store_false", help="do not build the search index")
+    b.add_argument("--base-url", metavar="URL", help="public address of the site, replacing base_url in spinesite.yaml")
+    b.add_argument("--drafts", action="store_true", help="also build the drafts (draft: true), marked as drafts: for a preview")
     _format_arg(b)
     b.set_defaults(func=cmd_build)
 
-    c = sub.add_parser("check", help="validate the site and run content checks; writes nothing")
+    c = sub.add_parser(
+        "check",
+        help="validate the site and run content checks; writes nothing",
+        description="Validate every page and run the content checks (reading grade, review dates, links, orphans...). Writes nothing.",
+    )
     _site_arg(c)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument(
+        "--external",
+        action="store_true",
+        help="also fetch every link to another site and report dead or redirected ones (needs the internet)",
+    )
     _format_arg(c)
     c.set_defaults(func=cmd_check)
     _authoring_commands(sub)
+    i = sub.add_parser(
+        "init",
+        help="start a new site in an empty folder",
+        description="Start a new site in DIR (default: .), which must be empty or not exist yet: spinesite.yaml with every setting, "
+        "one small page per content type, .gitignore, a README for editors and a GitHub Pages workflow.",
+    )
+    i.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="folder for the new site (default: .)")
+    i.add_argument("--example", action="store_true", help="copy the whole bundled example site instead of one page per type")
+    i.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print problems only")
+    i.set_defaults(func=cmd_init)
     return p
 
 
@@ -91,13 +137,22 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     n.add_argument("--slug", help="file name to use instead of one made from the title")
     n.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("serve", help="preview the site; rebuilds and reloads on every change")
+    s = sub.add_parser(
+        "serve",
+        help="preview the site; rebuilds and reloads on every change",
+        description="Preview the site at http://127.0.0.1:PORT/; every save rebuilds it and reloads the browser, with problems shown in the page.",
+    )
     _site_arg(s)
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: 127.0.0.1, this computer only)")
+    s.add_argument("--drafts", action="store_true", help="also show the drafts (draft: true), each marked as a draft")
     s.set_defaults(func=cmd_serve)
 
-    j = sub.add_parser("schema", help="write JSON Schemas of the front matter (for editors)")
+    j = sub.add_parser(
+        "schema",
+        help="write JSON Schemas of the front matter (for editors)",
+        description="Write JSON Schemas of the front matter and of spinesite.yaml, for autocompletion in editors (docs/editing.md).",
+    )
     _site_arg(j)
     j.add_argument("-o", "--output", type=Path, metavar="DIR", help="folder for the schema files (default: SITE_DIR/schemas)")
     j.add_argument("--markdown", action="store_true", help="print the front-matter reference (Markdown) instead")
@@ -127,7 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_site(args.site)
     if not 0 <= args.port <= 65535:
         raise OutputError("--port must be between 0 and 65535")
-    server = Server(args.site, args.bind, args.port, console=from_args(args))
+    server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts)
     try:
         server.serve_forever()
     except ServeError as exc:
@@ -141,7 +196,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from .console import from_args
     from .schemadoc import front_matter_markdown, write_schemas
 
-    _check_site(args.site)
+    _check_site(args.site, config=False)
     if args.markdown:
         sys.stdout.write(front_matter_markdown())
         return EXIT_OK
@@ -156,16 +211,45 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_site(site: Path) -> None:
+def _check_site(site: Path, *, config: bool = True) -> None:
     if not site.is_dir():
         raise OutputError(f"site folder {site} does not exist")
+    if config and not (site / CONFIG_FILE).is_file():
+        raise OutputError(f"no {CONFIG_FILE} in {site}; start a site there with: spinesite init {shlex.quote(str(site))}")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .console import from_args
+    from .sitestart import InitError, init_site
+
+    con = from_args(args)
+    try:
+        started = init_site(args.dir, example=args.example)
+    except InitError as exc:
+        print(f"spinesite: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    con.success(f"Started a {'copy of the example site' if args.example else 'new site'} in {args.dir} ({started.pages} pages).")
+    for step in started.next_steps:
+        con.info(step)
+    return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     _check_site(args.site)
     if args.jobs is not None and args.jobs < 1:
         raise OutputError("--jobs must be at least 1")
-    result = build(args.site, args.output, strict=args.strict, jobs=args.jobs, incremental=not args.clean, search=args.search)
+    if args.base_url is not None and not URL_RE.match(args.base_url):
+        raise OutputError(f"--base-url {args.base_url!r} is not a web address; give one like https://user.github.io/repo/")
+    result = build(
+        args.site,
+        args.output,
+        strict=args.strict,
+        jobs=args.jobs,
+        incremental=not args.clean,
+        search=args.search,
+        base_url=args.base_url,
+        drafts=args.drafts,
+    )
     try:
         return report(result, args, "Built")
     except KeyboardInterrupt:  # the build is over: say what is in the output folder now
@@ -176,10 +260,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checks import check_content
+    from .review import require_review_errors
 
     _check_site(args.site)
     result = build(args.site, strict=args.strict, write=False)
     grades = check_content(result)
+    require_review_errors(result.diagnostics)  # with require_review: true, check fails on pages not yet reviewed
+    if args.external and result.config is not None and result.graph is not None:
+        from .externallinks import run_external_check
+
+        result.diagnostics.extend(run_external_check(result, args.site))
     return report(result, args, "Checked", grades)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostics
-from .fields import Bool, Ctx, Enum, Field, Int, List, Obj, Str, Url, validate_fields
+from .fields import Bool, Ctx, Enum, Field, Int, List, Obj, Slug, Str, Url, validate_fields
 from .yamlnodes import Parsed, YamlError, parse
 
 CONFIG_FILE = "spinesite.yaml"
@@ -18,6 +18,12 @@ CARE_CARD = Obj(
         Field("heading", Str(max_len=200), required=True, doc="What to do, e.g. 'Call 999 or go to A&E if you have'."),
         Field("items", List(Str(max_len=300), min_items=1), required=True, doc="The signs, one per item."),
         Field("note", Str(max_len=500), doc="An extra line under the list."),
+        Field(
+            "other_words",
+            List(Str(max_len=100)),
+            default=list,
+            doc="Other words people use for these signs (e.g. 'saddle numbness'), shown on the urgent help page so searches for them find it.",
+        ),
     ),
     hint="care card",
 )
@@ -35,8 +41,21 @@ CHECKS = Obj(
         Field("reading_grade", Int(1, 20), default=8, doc="Warn when a page's reading grade is above this."),
         Field("review_warn_days", Int(0, 3650), default=90, doc="Warn this many days before `next_review`."),
         Field("orphans", Bool(), default=True, doc="Warn about pages nothing links to."),
+        Field("external_timeout", Int(1, 120), default=10, doc="`check --external`: seconds to wait for each server."),
+        Field("external_retries", Int(0, 5), default=2, doc="`check --external`: tries again after a failure (with backoff)."),
+        Field("external_concurrency", Int(1, 32), default=8, doc="`check --external`: links checked at the same time."),
+        Field("external_cache_hours", Int(0, 720), default=24, doc="`check --external`: reuse answers this recent (0: ask again)."),
     ),
     hint="checks",
+)
+
+REVIEWER = Obj(
+    (
+        Field("name", Str(max_len=200), required=True, doc="Full name, as pages write it in `reviewed_by`."),
+        Field("qualification", Str(max_len=200), required=True, doc="Profession and qualification, e.g. 'Physiotherapist, MCSP'."),
+        Field("id", Slug(), doc="A short name pages may use in `reviewed_by` instead, e.g. `jsmith`."),
+    ),
+    hint="reviewer",
 )
 
 FIELDS: tuple[Field, ...] = (
@@ -55,11 +74,26 @@ FIELDS: tuple[Field, ...] = (
     Field("care_cards", List(CARE_CARD), default=list, doc="Site-wide red flags, shown as care cards on every condition page."),
     Field("search", Bool(), default=True, doc="Build the search index."),
     Field("feed_entries", Int(1, 1000), default=20, doc="Number of entries in the Atom feed."),
+    Field(
+        "reviewers",
+        List(REVIEWER),
+        default=list,
+        doc="Health professionals who check pages; a page is reviewed only when its `reviewed_by` names one of them.",
+    ),
+    Field("require_review", Bool(), default=False, doc="Make every page not yet reviewed an error in `check` and `build --strict`."),
     Field("limits", LIMITS, default=lambda: {"max_file_kb": 1024, "markdown_seconds": 10}, doc="Safety limits."),
     Field(
         "checks",
         CHECKS,
-        default=lambda: {"reading_grade": 8, "review_warn_days": 90, "orphans": True},
+        default=lambda: {
+            "reading_grade": 8,
+            "review_warn_days": 90,
+            "orphans": True,
+            "external_timeout": 10,
+            "external_retries": 2,
+            "external_concurrency": 8,
+            "external_cache_hours": 24,
+        },
         doc="Thresholds for `spinesite check`.",
     ),
 )
@@ -80,8 +114,9 @@ class Config:
         return str(self.data["base_url"]).rstrip("/") + "/"
 
 
-def load_config(site: Path, diags: Diagnostics) -> Config:
-    """Read and validate ``spinesite.yaml``; problems go to ``diags``."""
+def load_config(site: Path, diags: Diagnostics, *, base_url: str | None = None) -> Config:
+    """Read and validate ``spinesite.yaml``; problems go to ``diags``. ``base_url`` (from the
+    command line) replaces the file's ``base_url``."""
     path = site / CONFIG_FILE
     data: Any = {}
     parsed = Parsed({})
@@ -98,9 +133,26 @@ def load_config(site: Path, diags: Diagnostics) -> Config:
     if not isinstance(data, dict):
         diags.error(CONFIG_FILE, parsed.line(()), "must be a mapping of settings")
         data = {}
-    clean = validate_fields(data, FIELDS, Ctx(CONFIG_FILE, parsed, diags))
+    if base_url is not None:
+        data = {**data, "base_url": base_url}
+    ctx = Ctx(CONFIG_FILE, parsed, diags)
+    clean = validate_fields(data, FIELDS, ctx)
+    _unique_reviewers(data.get("reviewers"), ctx)
     if not clean.get("title"):
         clean["title"] = "Untitled site"
     if not clean.get("base_url"):
         clean["base_url"] = "https://example.org/"
     return Config(clean)
+
+
+def _unique_reviewers(entries: Any, ctx: Ctx) -> None:
+    """Each reviewer's name and id once: ``reviewed_by`` must name exactly one of them."""
+    seen: set[str] = set()
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        for key in ("name", "id") if isinstance(entry, dict) else ():
+            value = entry.get(key)
+            if isinstance(value, str) and value.strip():
+                norm = " ".join(value.split()).casefold()
+                if norm in seen:
+                    ctx.error(("reviewers", i, key), f"'{value.strip()}' is listed twice")
+                seen.add(norm)

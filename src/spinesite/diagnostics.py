@@ -6,11 +6,12 @@ Stages never raise for bad content; they append :class:`Diagnostic` objects to a
 
 from __future__ import annotations
 
-import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
+
+from .hints import closest
 
 Level = Literal["error", "warning"]
 
@@ -95,7 +96,7 @@ def format_json(diags: list[Diagnostic], summary: dict[str, object] | None = Non
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+def did_you_mean(word: str, choices: Iterable[str], synonyms: Mapping[str, str] | None = None) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists (see :func:`hints.closest`), else ''."""
+    match = closest(word, choices, synonyms)
+    return f" (did you mean '{match}'?)" if match else ""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostics, did_you_mean
+from .hints import date_hint
 from .yamlnodes import Key, Parsed, show
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -175,7 +176,8 @@ class Date(FieldType):
                 return dt.date.fromisoformat(value.strip())
             except ValueError as exc:
                 return ctx.error(key, f"'{value.strip()}' is not a real date ({exc})")
-        return ctx.error(key, f"expected a date (YYYY-MM-DD), got {ctx.describe(value, key)}")
+        hint = date_hint(value) if isinstance(value, str) else ""  # 20/11/2026: write it as 2026-11-20
+        return ctx.error(key, f"expected a date (YYYY-MM-DD), got {ctx.describe(value, key)}{hint}")
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -187,10 +189,11 @@ class Date(FieldType):
 @dataclass(frozen=True)
 class Enum(FieldType):
     values: tuple[str, ...]
+    synonyms: tuple[tuple[str, str], ...] = ()  # (what editors may write, the value it means), for hints
 
     def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
         if not isinstance(value, str) or value not in self.values:
-            hint = did_you_mean(value, self.values) if isinstance(value, str) else ""
+            hint = did_you_mean(value, self.values, dict(self.synonyms)) if isinstance(value, str) else ""
             allowed = ", ".join(self.values)
             return ctx.error(key, f"{ctx.describe(value, key)} is not one of: {allowed}{hint}")
         return value

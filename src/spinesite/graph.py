@@ -16,12 +16,15 @@ from .yamlnodes import show
 RESERVED = {
     "/",
     "/search/",
+    "/urgent-help/",
     "/levels/",
     "/handouts/",
     "/assets/",
     "/images/",
     *(f"/{kind}/" for kind in TYPES if kind != "pages"),
 }
+# Generated pages (no source file) that Markdown may link to by address, e.g. [get help](/urgent-help/).
+GENERATED_LINKS = frozenset({"/", "/search/", "/urgent-help/", *(f"/{kind}/" for kind in TYPES if kind != "pages")})
 
 
 class Backlinks(dict[str, list[Page]]):
@@ -54,13 +57,20 @@ def level_url(level: str) -> str:
     return f"/levels/{level.lower()}/"
 
 
-def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics) -> SiteGraph:
-    """Place every published page, resolve references and compute reverse links."""
-    pages = sorted((p for p in all_pages if not p.data.get("draft")), key=lambda p: (p.kind, p.slug))
-    graph = SiteGraph(pages, drafts=[p for p in all_pages if p.data.get("draft")])
+def is_draft(page: Page) -> bool:
+    """``draft: true`` in its front matter: built only with ``--drafts``, and then kept out of
+    the sitemap, feed and search index."""
+    return bool(page.data.get("draft"))
+
+
+def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics, *, drafts: bool = False) -> SiteGraph:
+    """Place every published page (and the drafts too with ``drafts``), resolve references and
+    compute reverse links. Without ``drafts``, a reference to a draft is left out with a warning."""
+    pages = sorted((p for p in all_pages if drafts or not is_draft(p)), key=lambda p: (p.kind, p.slug))
+    graph = SiteGraph(pages, drafts=[] if drafts else [p for p in all_pages if is_draft(p)])
     _assign_urls(graph, diags)
     slugs = {kind: {p.slug: p for p in pages if p.kind == kind} for kind in TYPES}
-    draft_slugs = {(p.kind, p.slug) for p in graph.drafts}
+    draft_slugs = {(p.kind, p.slug): p for p in graph.drafts}
     # Files that exist but did not load already have their own error: no "unknown" cascade.
     loaded = {p.rel for p in all_pages}
     unloaded = {(k, s) for k in TYPES for s in _file_slugs(site, k) if f"content/{k}/{s}.md" not in loaded}
@@ -115,7 +125,7 @@ def _resolve(
     slug: str,
     target: str,
     slugs: dict[str, dict[str, Page]],
-    draft_slugs: set[tuple[str, str]],
+    draft_slugs: dict[tuple[str, str], Page],
     unloaded: set[tuple[str, str]],
     diags: Diagnostics,
 ) -> Page | None:
@@ -129,8 +139,8 @@ def _resolve(
     what = SINGULAR[target]
     if (target, slug) in unloaded:
         return None
-    if (target, slug) in draft_slugs:
-        diags.error(page.rel, line, f"{_label(key)}: {what} '{slug}' is a draft; publish it or remove the reference")
+    if (draft := draft_slugs.get((target, slug))) is not None:
+        diags.warning(page.rel, line, f"{_label(key)}: {what} '{slug}' is a draft ({draft.rel}), so it is left out until it is published")
         return None
     for kind, known in slugs.items():
         if slug in known and kind != target:

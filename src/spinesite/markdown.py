@@ -30,7 +30,8 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import fastinline
 from .diagnostics import Diagnostics
-from .graph import SiteGraph, page_url
+from .graph import GENERATED_LINKS, SiteGraph, page_url
+from .hints import link_hint
 from .model import Page
 from .yamlnodes import show
 
@@ -57,6 +58,7 @@ MAX_NESTING = 25  # quotes + list levels (4 columns of indentation each) on one 
 # Per paragraph: more of these characters than this makes Python-Markdown slow (≈0.5 s each).
 MARKUP_LIMITS = {"[": 500, "<": 10_000, "*": 20_000, "_": 20_000, "`": 20_000}
 MAX_ABBREVIATIONS = 300
+DRAFT_LINK = "\x00draft"  # what ``rewrite`` answers for a link to a draft (not built without --drafts)
 _LEAD_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 _DEEP_LEAD_RE = re.compile(rf"^(?:[ \t>]|[-*+](?=[ \t])|\d{{1,9}}[.)](?=[ \t])){{{MAX_NESTING + 1}}}", re.M)
 
@@ -270,7 +272,12 @@ class _LinkProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
             if el.tag == "a" and el.get("href") is not None:
-                el.set("href", self.rewrite(el.get("href", ""), "a"))
+                href = self.rewrite(el.get("href", ""), "a")
+                if href == DRAFT_LINK:  # shown as plain text until the draft is published
+                    el.tag = "span"
+                    el.attrib.clear()
+                else:
+                    el.set("href", href)
             elif el.tag == "img" and el.get("src") is not None:
                 el.set("src", self.rewrite(el.get("src", ""), "img"))
         if self.glossary and self.r.glossary[0] is not None:
@@ -309,17 +316,23 @@ class _LinkProcessor(Treeprocessor):
             target = self.r.graph.by_url.get(path if path.endswith("/") else path + "/")
             if target is None and tag == "img":
                 return self.r.base_path + path.lstrip("/")
+            if target is None and tag == "a" and path in GENERATED_LINKS:  # the built site's link check confirms it
+                return self.r.base_path + path.lstrip("/") + fragment
         if target is None:
             line = _line_of(self.text, "](" + href, self.first_line)
             draft = self._draft(path, rel)
             if draft is not None:
-                self.r.diags.error(page.rel, line, f"link '{show(href, 200)}' goes to a draft ({draft.rel}); publish it or remove the link")
-            elif rel not in self.r.graph.unloaded:  # a file that did not load has its own error
-                self.r.diags.error(
+                self.r.diags.warning(
                     page.rel,
                     line,
-                    f"broken link '{show(href, 200)}': no such page (link to a page by its file, e.g. ../stretches/bridge.md)",
+                    f"link '{show(href, 200)}' goes to a draft ({draft.rel}), so it is plain text until the draft is published",
                 )
+                return DRAFT_LINK if tag == "a" else href
+            elif rel not in self.r.graph.unloaded:  # a file that did not load has its own error
+                meant = link_hint(path, page.rel, self.r.graph.by_rel) if path.endswith(".md") else None  # chin-tuk.md
+                example = "link to a page by its file, e.g. ../stretches/bridge.md"
+                fix = f"did you mean '{show(meant + fragment, 200)}'?" if meant else example
+                self.r.diags.error(page.rel, line, f"broken link '{show(href, 200)}': no such page ({fix})")
             return href
         self.r.linked_pages[page.rel].add(target.rel)
         return self.r.base_path + target.url.lstrip("/") + fragment

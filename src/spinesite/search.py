@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostics
-from .graph import SiteGraph
+from .graph import SiteGraph, is_draft
 from .model import Page
 
 BUNDLE_DIR = "pagefind"
@@ -66,6 +66,13 @@ class SearchTerms:
 
     aliases: tuple[str, ...] = ()  # the page's own other names
     related: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glossary term it links to, that term's other names)
+
+
+def searchable(graph: SiteGraph, listing_paths: list[str]) -> list[str]:
+    """Output paths of the HTML pages to index: every page but drafts (built with ``--drafts``
+    for a preview, never to be found), and the generated HTML pages (not static files)."""
+    pages = {p.output_path for p in graph.pages if not is_draft(p)}
+    return sorted(pages | {x for x in listing_paths if x.endswith(".html")})
 
 
 def search_terms(graph: SiteGraph, base_path: str = "/") -> dict[str, SearchTerms]:

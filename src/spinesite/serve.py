@@ -7,6 +7,10 @@
   ``/__spinesite/events``. The small script that listens is served from
   ``/__spinesite/reload.js`` and added before ``</body>`` of HTML responses (an external
   same-origin script, so the pages' ``script-src 'self'`` policy allows it).
+- Search works as on the published site: after each good build (once the tabs were told to
+  reload) the pages are indexed with Pagefind in a background thread, and ``/pagefind/`` is
+  served from the newest complete bundle in memory (``previewsearch.py``).
+- ``drafts`` (``serve --drafts``) builds the drafts too, as ``build --drafts`` does.
 - A broken edit turns every HTML response into an error page (HTTP 500) listing the
   ``path:line: message`` diagnostics; other files keep coming from the last good build.
 - Requests are checked strictly: GET/HEAD only, a ``Host`` naming this server (DNS
@@ -39,6 +43,7 @@ from urllib.parse import quote, unquote_to_bytes
 from .build import BuildResult, build
 from .console import Console
 from .diagnostics import Diagnostic
+from .previewsearch import PreviewSearch, bundle_key, search_job
 from .stamp import input_stats
 from .templates import theme_dir
 
@@ -234,12 +239,21 @@ class Server:
     """A preview server for ``site``. ``start()``/``stop()`` for tests; ``serve_forever()`` for the CLI."""
 
     def __init__(
-        self, site: Path, host: str = "127.0.0.1", port: int = 8000, *, console: Console | None = None, debounce_ms: int = 50
+        self,
+        site: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        console: Console | None = None,
+        debounce_ms: int = 50,
+        drafts: bool = False,
     ) -> None:
         self.site = Path(site)
         self.host, self.port = host, port
         self.console = console or Console()
         self.debounce_ms = debounce_ms
+        self.drafts = drafts  # --drafts: show the drafts too
+        self.search = PreviewSearch(self.console.warning)  # the Pagefind bundle, indexed after each good build
         self.snapshot = Snapshot(0, False, {})
         self.last_reload_seconds: float | None = None  # edit → tabs notified, for the last rebuild
         self._instance = secrets.token_hex(4)
@@ -276,6 +290,7 @@ class Server:
         self._spawn(self._httpd.serve_forever, "http", 0.1)
         self._spawn(self._watch_root, "watch-root")
         self._spawn(self._watch_tree, "watch-tree")
+        self._spawn(self.search.run, "search")
         if background_rebuilds:
             self._spawn(self._rebuild_loop, "rebuild")
         # A save between the first build and the watchers being armed would go unseen: compare.
@@ -298,6 +313,7 @@ class Server:
 
     def stop(self) -> None:
         self._stopping.set()
+        self.search.stop()
         self._restart_tree.set()
         with self._built:
             self._built.notify_all()
@@ -333,7 +349,7 @@ class Server:
     def rebuild(self, changed_at: float, jobs: int | None = 1) -> Snapshot:
         """Build in memory and publish the result; returns the new snapshot."""
         try:
-            result = build(self.site, write=False, previous=self._previous, jobs=jobs)
+            result = build(self.site, write=False, previous=self._previous, jobs=jobs, drafts=self.drafts)
             problems = result.diagnostics.sorted()
             ok = result.ok()
         except Exception as exc:  # a bug or an unreadable file must not stop the server
@@ -351,6 +367,8 @@ class Server:
             self._built.notify_all()
         self.last_reload_seconds = max(0.0, time.time() - changed_at)
         self._report(old, snap, result)
+        if snap.ok and result is not None and (job := search_job(snap.generation, result, snap.base_path)) is not None:
+            self.search.request(job)  # after the tabs were told to reload: indexing never delays them
         return snap
 
     def _report(self, old: Snapshot, new: Snapshot, result: BuildResult | None) -> None:
@@ -469,6 +487,8 @@ class Server:
         is_html = key.endswith(".html") or "." not in key.rsplit("/", 1)[-1]
         if not snap.ok and is_html:
             self.send(h, 500, inject_reload(error_page(snap.problems), self._build_id(snap)), CONTENT_TYPES[".html"], head, _ERROR_CSP)
+        elif bundle_key(key) and key not in snap.files:
+            self._serve_search(h, snap, key, head)
         elif key in snap.files:
             data = snap.files[key]
             self.send(h, 200, inject_reload(data, self._build_id(snap)) if key.endswith(".html") else data, content_type(key), head)
@@ -476,6 +496,17 @@ class Server:
             self.send(h, 301, b"", "text/plain", head, {"Location": "./" + quote(rel.rsplit("/", 1)[-1]) + "/"})
         else:
             self._not_found(h, snap, head, is_html)
+
+    def _serve_search(self, h: _Handler, snap: Snapshot, key: str, head: bool) -> None:
+        """A file of the search bundle, from memory (see ``previewsearch.py``)."""
+        data = self.search.get(key)
+        if data is not None:
+            self.send(h, 200, data, content_type(key), head)
+        elif self.search.indexing and not self.search.generation:
+            busy = b"503 the search index is being built; try again in a moment\n"
+            self.send(h, 503, busy, "text/plain; charset=utf-8", head, {"Retry-After": "1"})
+        else:
+            self._not_found(h, snap, head, html_like=False)
 
     def _not_found(self, h: _Handler, snap: Snapshot, head: bool, html_like: bool) -> None:
         page = snap.files.get("404.html")

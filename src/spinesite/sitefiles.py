@@ -10,7 +10,7 @@ import jinja2
 
 from . import cache as cachemod
 from .diagnostics import Diagnostics
-from .graph import SiteGraph
+from .graph import SiteGraph, is_draft
 from .model import Listing
 from .templates import SiteRenderer, theme_dir
 
@@ -21,8 +21,9 @@ def render_site_files(
     """Generated pages whose inputs changed (home, indexes, levels, handouts, search, 404),
     and the sitemap, robots.txt and feed."""
     files: dict[str, bytes] = {}
-    urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages]
-    urls += [(x.url, None) for x in listings if x.url != "/404.html"]
+    # drafts (built with --drafts) are never listed for search engines
+    urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages if not is_draft(p)]
+    urls += [(x.url, None) for x in listings if x.url.endswith("/") and not x.context.get("draft")]  # pages, not 404.html or figures
     for listing in listings:
         if cachemod.listing_id(listing) not in dirty:
             continue

@@ -41,9 +41,10 @@ class Stamp:
     racy: dict[str, str] = field(default_factory=dict)  # content file -> sha256 the build read, for racy files
 
 
-def environment(out: Path, search: bool) -> str:
-    """What a build depends on besides its files: "today" too (review notices and warnings)."""
-    return "\x1f".join([Cache.current_salt(), checks.check_today().isoformat(), str(search), str(out)])
+def environment(out: Path, search: bool, base_url: str | None = None, *, drafts: bool = False) -> str:
+    """What a build depends on besides its files: "today" too (review notices and warnings),
+    a ``--base-url`` given on the command line, and ``--drafts``."""
+    return "\x1f".join([Cache.current_salt(), checks.check_today().isoformat(), str(search), str(out), base_url or "", f"drafts={drafts}"])
 
 
 def input_stats(site: Path, theme: Path) -> dict[str, Stat]:
@@ -64,7 +65,9 @@ def output_stats(out: Path) -> dict[str, Stat]:
     return files | {rel: st for rel in links if (st := _stat(out / rel)) is not None}
 
 
-def unchanged(site: Path, out: Path, theme: Path, search: bool) -> tuple[Stamp | None, dict[str, Stat]]:
+def unchanged(
+    site: Path, out: Path, theme: Path, search: bool, base_url: str | None = None, *, drafts: bool = False
+) -> tuple[Stamp | None, dict[str, Stat]]:
     """(The previous build's stamp when nothing changed since, else None; the input stats now).
 
     The caller passes these input stats back to :func:`record`: a file changed while the
@@ -72,7 +75,7 @@ def unchanged(site: Path, out: Path, theme: Path, search: bool) -> tuple[Stamp |
     """
     inputs = input_stats(site, theme)
     stamp = read_signed(site / CACHE_DIR / STAMP_FILE)
-    if not isinstance(stamp, Stamp) or stamp.env != environment(out, search):
+    if not isinstance(stamp, Stamp) or stamp.env != environment(out, search, base_url, drafts=drafts):
         return None, inputs
     if inputs != stamp.inputs:
         return None, inputs
@@ -113,6 +116,9 @@ def record(
     inputs: dict[str, Stat],
     outputs: dict[str, Stat],
     digests: dict[str, str],
+    base_url: str | None = None,
+    *,
+    drafts: bool = False,
 ) -> None:
     """Remember this build's inputs (as found before it) and outputs (call only after a
     successful, written build; ``outputs`` as left by ``Transaction.commit``). ``digests``
@@ -120,7 +126,7 @@ def record(
     :func:`racy_digests`): files changed just before the build (racily clean) are trusted
     next time only if their bytes still have them."""
     racy = {rel: digests[rel] for rel, st in inputs.items() if st[1] >= started_ns - RACY_NS and rel in digests}
-    stamp = Stamp(environment(out, search), inputs, outputs, started_ns, counts, warnings, racy)
+    stamp = Stamp(environment(out, search, base_url, drafts=drafts), inputs, outputs, started_ns, counts, warnings, racy)
     write_signed(site / CACHE_DIR / STAMP_FILE, stamp)
 
 

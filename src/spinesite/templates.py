@@ -20,11 +20,15 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .config import Config
-from .graph import SiteGraph, level_url
+from .figures import figure_img, figure_svg
+from .graph import SiteGraph, is_draft, level_url
 from .jsonld import dumps_script_safe, page_jsonld
-from .listings import INDEX_TITLES, listings, treatments_by_category
+from .listings import INDEX_TITLES, URGENT_HELP_URL, figure_url, listings, treatments_by_category
 from .model import Listing, Page
+from .qrcodes import qr_svg
+from .review import ReviewState, review_state, reviewers_of
 from .schema import TYPES
+from .wordforms import other_names
 
 PAGE_TEMPLATES = {
     "conditions": "condition.html",
@@ -71,6 +75,7 @@ def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment
     )
     env.filters["longdate"] = longdate
     env.filters["jsonld"] = dumps_script_safe
+    env.filters["other_names"] = other_names  # also_called without the term's own plural or case
     return env
 
 
@@ -150,6 +155,7 @@ class SiteRenderer:
         self.graph, self.config, self.build_date = graph, config, build_date
         self.env = make_env(site, bytecode_dir)
         self.base_path = "/" + config.base.split("://", 1)[1].partition("/")[2]
+        self.reviewers = reviewers_of(config.data)
         self.globals = self._globals()
         self.env.globals.update(self.globals)  # visible to imported macros too
 
@@ -176,7 +182,18 @@ class SiteRenderer:
             "az": az_groups,
             "build_date": self.build_date,
             "regions": ("cervical", "thoracic", "lumbar", "sacral"),
+            "review_of": self.review_of,  # review_of(page.data): the page's ReviewState (review.py)
+            "urgent_help_url": URGENT_HELP_URL if self.config.care_cards else None,  # None: no such page
+            "stretch_figure": self.stretch_figure,  # stretch_figure(page): the <img> of its drawn figure
+            "stretch_figure_svg": lambda figure: Markup(figure_svg(figure)),  # the figure file itself (figure.svg)
+            "qr_svg": lambda address: Markup(qr_svg(address)),  # a QR code of an address, as inline SVG (handouts)
         }
+
+    def stretch_figure(self, page: Page, decorative: bool = False) -> Markup:
+        return Markup(figure_img(self.url(figure_url(page)), page.data["figure"], decorative))
+
+    def review_of(self, data: dict[str, Any]) -> ReviewState:
+        return review_state(data, self.reviewers)
 
     def crumbs(self, page: Page) -> list[tuple[str, str]]:
         out = [("Home", "/")]
@@ -259,9 +276,10 @@ class SiteRenderer:
             "title": page.title,
             "description": page.data.get("summary", ""),
             "canonical": self.abs_url(page.url),
-            "jsonld": page_jsonld(page, self.abs_url, self.config.title, crumbs),
+            "jsonld": page_jsonld(page, self.abs_url, self.config.title, crumbs, self.review_of(page.data)),
             "overdue": bool(page.data.get("next_review") and page.data["next_review"] < self.build_date),
             "sid": section_ids(page),
+            "draft": is_draft(page),
         }
         return self.env.get_template(PAGE_TEMPLATES[page.kind]).render(ctx).encode("utf-8")
 
@@ -276,6 +294,7 @@ class SiteRenderer:
             "description": self.config.description or listing.title,
             "canonical": self.abs_url(listing.url),
             "listing": listing,
+            "draft": bool(listing.context.get("draft")),
             "jsonld": {
                 "@context": "https://schema.org",
                 "@type": "WebPage" if listing.url != "/" else "WebSite",
@@ -286,7 +305,7 @@ class SiteRenderer:
         return self.env.get_template(listing.template).render(ctx).encode("utf-8")
 
     def listings(self) -> list[Listing]:
-        return listings(self.graph)
+        return listings(self.graph, urgent_help=bool(self.config.care_cards))
 
     def sitemap(self, urls: list[tuple[str, dt.date | None]]) -> bytes:
         rows = []
@@ -300,6 +319,7 @@ class SiteRenderer:
         return f"User-agent: *\nAllow: /\n\nSitemap: {self.abs_url('/sitemap.xml')}\n".encode()
 
     def feed(self) -> bytes:
-        pages = sorted(self.graph.pages, key=lambda p: (p.data.get("last_reviewed") or dt.date.min, p.url), reverse=True)
+        published = (p for p in self.graph.pages if not is_draft(p))  # drafts (--drafts) are not announced
+        pages = sorted(published, key=lambda p: (p.data.get("last_reviewed") or dt.date.min, p.url), reverse=True)
         pages = pages[: self.config.feed_entries]
         return self.env.get_template("feed.xml").render({**self.globals, "entries": pages}).encode("utf-8")

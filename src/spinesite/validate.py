@@ -10,7 +10,7 @@ from .diagnostics import Diagnostics
 from .fields import Ctx, validate_fields
 from .model import Page, SourceFile
 from .placeholders import find_body_placeholders, find_placeholders
-from .schema import SCHEMAS
+from .schema import SCHEMAS, guideline_jurisdiction
 
 MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
 
@@ -39,6 +39,8 @@ def validate_pages(
             ctx = Ctx(src.rel, src.parsed, own)
             data = validate_fields(src.parsed.value, SCHEMAS[src.kind], ctx)
             _check_review_dates(data, ctx)
+            if src.kind == "treatments":
+                _check_evidence(data, ctx)
             _warn_placeholders(src, own)
             hit = (data, own.items)
         data, found = hit
@@ -60,6 +62,26 @@ def _check_review_dates(data: dict[str, object], ctx: Ctx) -> None:
             ctx.error(("next_review",), f"must be after last_reviewed ({last.isoformat()})")
         elif nxt - last > MAX_REVIEW_GAP:
             ctx.error(("next_review",), "must be at most 3 years after last_reviewed")
+
+
+def _check_evidence(data: dict[str, Any], ctx: Ctx) -> None:
+    """Each guideline says where it applies, and the `evidence` badge rests on at least one of them."""
+    guidelines = [g for g in data.get("guidelines") or [] if isinstance(g, dict)]
+    for i, g in enumerate(guidelines):
+        where = guideline_jurisdiction(g)
+        if where:
+            g["jurisdiction"] = where
+        elif "TODO" not in str(g.get("name")):
+            line = ctx.parsed.line(("guidelines", i))
+            message = f"guidelines[{i}]: say where '{g.get('name')}' applies: add jurisdiction (e.g. England or USA)"
+            ctx.diags.warning(ctx.path, line, message)
+    evidence = data.get("evidence")
+    if evidence and evidence != "experimental" and guidelines and all(g.get("status") not in (None, evidence) for g in guidelines):
+        ctx.error(
+            ("evidence",),
+            f"'{evidence}' rests on no guideline: every guideline has a different status; "
+            "leave status out on the guideline(s) the badge rests on, or change evidence",
+        )
 
 
 def _warn_placeholders(src: SourceFile, diags: Diagnostics) -> None:

@@ -19,6 +19,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .yamlexplain import explain, runaway_item
+
 try:  # PyYAML's C loader when libyaml is present: much faster
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform build
@@ -129,6 +131,9 @@ def parse(text: str, first_line: int = 1) -> Parsed:
         problem = exc.problem or exc.context or "invalid YAML"
         if _NESTING_LIMIT_HIT.search(problem):  # libyaml's own limit (0.2.6+) fired before ours could: same problem
             raise YamlError(line, TOO_DEEP) from None
+        plain = explain(text, problem, _at(exc.problem_mark), exc.context or "", _at(exc.context_mark), first_line)
+        if plain is not None:  # the line to fix and how, in plain words (yamlexplain.py)
+            raise YamlError(plain[0] + first_line, plain[1]) from None
         raise YamlError(line, f"YAML syntax error: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
@@ -144,8 +149,12 @@ def parse(text: str, first_line: int = 1) -> Parsed:
     if node is None:
         return out
     out.lines[()] = node.start_mark.line + first_line
-    out.value = _Converter(first_line, out).convert(node, ())
+    out.value = _Converter(first_line, out, text).convert(node, ())
     return out
+
+
+def _at(mark: yaml.Mark | None) -> tuple[int, int] | None:
+    return (mark.line, mark.column) if mark is not None else None
 
 
 def _prescan(text: str, first_line: int) -> None:
@@ -177,8 +186,9 @@ def show(text: str, limit: int = 40) -> str:
 
 
 class _Converter:
-    def __init__(self, first_line: int, out: Parsed) -> None:
+    def __init__(self, first_line: int, out: Parsed, text: str = "") -> None:
         self.offset = first_line
+        self.text = text
         self.lines = out.lines
         self.raw = out.raw
         self.text_lines = out.text_lines
@@ -202,6 +212,10 @@ class _Converter:
         if isinstance(node, SequenceNode):
             items = []
             for i, child in enumerate(node.value):
+                if isinstance(child, ScalarNode) and not child.style and child.end_mark.line > child.start_mark.line:
+                    runaway = runaway_item(self.text, node.start_mark.line, child.start_mark.line, child.end_mark.line, self.offset)
+                    if runaway is not None:  # '- x' indented too far reads as more text of the item above
+                        raise YamlError(runaway[0] + self.offset, runaway[1])
                 self.lines[(*key, i)] = self.line_of(child)
                 items.append(self.convert(child, (*key, i)))
             return items
@@ -231,7 +245,8 @@ class _Converter:
             self._visit(key_node)
             name = key_node.value
             if name in result:
-                raise YamlError(self.line_of(key_node), f"duplicate key '{show(name)}'")
+                first = self.lines[(*key, name)]
+                raise YamlError(self.line_of(key_node), f"duplicate key '{show(name)}': it is already on line {first}; keep one of the two")
             self.lines[(*key, name)] = self.line_of(key_node)
             result[name] = self.convert(value_node, (*key, name))
         return result

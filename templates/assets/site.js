@@ -44,8 +44,18 @@
     });
   }
 
+  /* On a phone the navigation is one row that scrolls sideways: bring the current section into view. */
+  function showCurrentNavItem() {
+    var current = document.querySelector(".site-nav a[aria-current]");
+    var list = current && current.closest("ul");
+    if (!list || list.scrollWidth <= list.clientWidth) return;
+    var past = current.getBoundingClientRect().right - list.getBoundingClientRect().right;
+    if (past > 0) list.scrollLeft += past + 16;
+  }
+
   function init() {
     document.documentElement.classList.add("js");
+    showCurrentNavItem();
     showOverdueNotices();
     enablePrintButtons();
     openDetailsForPrint();

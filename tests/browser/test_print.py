@@ -66,7 +66,7 @@ def test_handout_fits_the_printable_width_and_makes_a_pdf(sites: Sites, print_pa
     avoid = print_page.evaluate("() => [...document.querySelectorAll('.handout-exercise')].map(e => getComputedStyle(e).breakInside)")
     assert avoid and set(avoid) == {"avoid"}
     text = print_page.locator("main").inner_text()
-    assert "https://example.org/conditions/sciatica/" in text and "Page last reviewed" in text
+    assert "https://example.org/conditions/sciatica/" in text and "Reviewed by Alex Tester" in text
     for title in ("Bridge", "Knee rolls"):
         assert title in text
     ARTIFACTS.mkdir(exist_ok=True)

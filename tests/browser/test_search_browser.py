@@ -264,3 +264,38 @@ def test_without_javascript_the_page_offers_browsing(nojs_tab: Tab, prefixed: Bu
     tab.page.press("#site-search", "Enter")
     tab.page.wait_for_url(prefixed.url("/search/?q=pinched+nerve"))
     assert [r for r in tab.requests if "pagefind" in r] == []
+
+
+def test_search_works_in_the_preview_server(browser: Any, tmp_path: Any) -> None:
+    """``spinesite serve`` indexes in the background: a query typed into its search page finds
+    a page, and, after an edit, the page by its new words."""
+    import io
+    import os
+    import time
+
+    from spinesite.console import QUIET, Console
+    from spinesite.serve import Server
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "tests" / "sites" / "minimal", site)
+    server = Server(site, port=0, console=Console(QUIET, stream=io.StringIO()))
+    server.start()
+    try:
+        served = BuiltSite("serve", site, f"http://127.0.0.1:{server.port}")
+        assert server.search.wait_for(1, 120)
+        for tab in _tab(browser, served):
+            tab.page.goto(served.url("/search/"))
+            assert "/stretches/bridge/" in tab.search("bridge")
+            tab.page.goto("about:blank")  # no tab reloading itself while the test navigates
+            path = site / "content" / "conditions" / "back-pain.md"
+            edited = site / ".edit.tmp"
+            edited.write_text(path.read_text().replace("Back pain is common.", "Back pain is common. Zygapophyseal joints."))
+            os.replace(edited, path)
+            deadline = time.monotonic() + 60
+            while server.snapshot.generation < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert server.snapshot.generation >= 2 and server.search.wait_for(server.snapshot.generation, 120)
+            tab.page.goto(served.url("/search/"))
+            assert tab.search("zygapophyseal") == ["/conditions/back-pain/"]
+    finally:
+        server.stop()
