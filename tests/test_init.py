@@ -44,7 +44,7 @@ def test_init_starts_a_site_that_builds_and_checks_strictly(tmp_path: Path, caps
     assert (code, out) == (0, "")
     assert err.splitlines()[0] == f"Started a new site in {site} (6 pages)."
     assert files_below(site) == STARTER_FILES
-    assert (site / ".gitignore").read_text(encoding="utf-8").splitlines()[1:3] == ["_site/", ".spinesite-cache/"]
+    assert (site / ".gitignore").read_text(encoding="utf-8").splitlines()[1:4] == ["_site/", "_preview/", ".spinesite-cache/"]
     code, _out, err = run_cli(capsys, "build", site, "--strict")
     assert code == 0, err
     assert "6 pages (1 condition, 1 stretch, 1 cause, 1 treatment, 1 glossary term, 1 page); 0 errors, 0 warnings" in err
@@ -160,6 +160,7 @@ def test_workflow_publishes_a_content_only_repository(tmp_path: Path, capsys: py
     assert f"pip install spinesite=={__version__}" in runs
     assert "spinesite check --format github" in runs
     assert 'spinesite build --strict --base-url "${{ steps.pages.outputs.base_url }}/"' in runs
+    assert "spinesite build --strict" in runs  # a pull request is built too, not published
     assert 'echo "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)" >> "$GITHUB_ENV"' in runs
     assert runs.index('echo "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)" >> "$GITHUB_ENV"') < runs.index(
         "spinesite check --format github"

@@ -419,6 +419,7 @@ def render_what_builds(
     copy_static(site, site_files, scratch, reserved={p.output_path for p in graph.pages})
     check_output(site_files, result.diagnostics, base_url=renderer.config.base)
     left_out |= {x.output_path for x in listings if x.output_path not in site_files}
+    left_out |= {name for name in ("sitemap.xml", "robots.txt", "feed.xml") if name not in site_files}  # e.g. a feed entry with errors
     left_out |= {unloaded_output_path(rel) for rel in graph.unloaded}
     return {**files, **site_files}, left_out
 

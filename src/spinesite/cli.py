@@ -74,6 +74,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="count", default=0, help="print more detail (serve: every request)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
+    i = sub.add_parser(
+        "init",
+        help="start a new site in an empty folder",
+        description="Start a new site in DIR (default: .), which must be empty or not exist yet: spinesite.yaml with every setting, "
+        "one small page per content type, .gitignore, a README for editors and a GitHub Pages workflow.",
+    )
+    i.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="folder for the new site (default: .)")
+    i.add_argument("--example", action="store_true", help="copy the whole bundled example site instead of one page per type")
+    i.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print problems only")
+    i.set_defaults(func=cmd_init)
+
     b = sub.add_parser(
         "build",
         help="build the site into an output folder",
@@ -106,16 +117,6 @@ def make_parser() -> argparse.ArgumentParser:
     _format_arg(c)
     c.set_defaults(func=cmd_check)
     _authoring_commands(sub)
-    i = sub.add_parser(
-        "init",
-        help="start a new site in an empty folder",
-        description="Start a new site in DIR (default: .), which must be empty or not exist yet: spinesite.yaml with every setting, "
-        "one small page per content type, .gitignore, a README for editors and a GitHub Pages workflow.",
-    )
-    i.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="folder for the new site (default: .)")
-    i.add_argument("--example", action="store_true", help="copy the whole bundled example site instead of one page per type")
-    i.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print problems only")
-    i.set_defaults(func=cmd_init)
     return p
 
 

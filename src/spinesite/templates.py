@@ -319,7 +319,8 @@ class SiteRenderer:
         return f"User-agent: *\nAllow: /\n\nSitemap: {self.abs_url('/sitemap.xml')}\n".encode()
 
     def feed(self) -> bytes:
-        published = (p for p in self.graph.pages if not is_draft(p))  # drafts (--drafts) are not announced
+        # drafts (--drafts) are not announced; a page with errors (``check``) may have no date
+        published = (p for p in self.graph.pages if not is_draft(p) and p.data.get("last_reviewed"))
         pages = sorted(published, key=lambda p: (p.data.get("last_reviewed") or dt.date.min, p.url), reverse=True)
         pages = pages[: self.config.feed_entries]
         return self.env.get_template("feed.xml").render({**self.globals, "entries": pages}).encode("utf-8")
