@@ -83,7 +83,8 @@ def _site(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     site.mkdir()
     for name in ("content", "static"):
-        shutil.copytree(ROOT / name, site / name, symlinks=True)
+        if (ROOT / name).is_dir():  # the example has no static/ today: git keeps no empty folder
+            shutil.copytree(ROOT / name, site / name, symlinks=True)
     shutil.copy(ROOT / "spinesite.yaml", site / "spinesite.yaml")
     env = {
         **os.environ,

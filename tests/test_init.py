@@ -123,7 +123,25 @@ def test_config_shows_every_setting_with_its_default() -> None:
         if isinstance(f.type, Obj):
             for sub in f.type.fields:
                 assert re.search(rf"^#?  {sub.name}: .*  # {re.escape(sub.doc)}$", text, re.MULTILINE), f"{f.name}.{sub.name} missing"
-    assert yaml.safe_load(text) == {"title": "Spine guide", "base_url": "https://example.org/"}
+    # switched on: the two required settings, and the red flags and disclaimer every patient site needs
+    active = yaml.safe_load(text)
+    assert active == {
+        "title": "Spine guide",
+        "base_url": "https://example.org/",
+        "care_cards": EXAMPLES["care_cards"],
+        "disclaimer": EXAMPLES["disclaimer"],
+    }
+    assert [card["level"] for card in active["care_cards"]] == ["emergency", "urgent"]
+    assert "sciatica in both legs (nerve pain going down both legs)" in active["care_cards"][0]["items"]
+
+
+def test_a_new_site_has_an_urgent_help_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(capsys, "init", tmp_path / "s")
+    code, _out, err = run_cli(capsys, "build", tmp_path / "s", "--strict", "--no-search")
+    assert code == 0, err
+    urgent = (tmp_path / "s/_site/urgent-help/index.html").read_text(encoding="utf-8")
+    assert "Call 999 or go to A&amp;E now if you have:" in urgent
+    assert 'href="/urgent-help/"' in (tmp_path / "s/_site/index.html").read_text(encoding="utf-8")
 
 
 def test_config_uncommented_is_valid_and_means_the_defaults(tmp_path: Path) -> None:

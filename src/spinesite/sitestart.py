@@ -43,12 +43,40 @@ EXAMPLES: dict[str, Any] = {
         {
             "level": "emergency",
             "heading": "Call 999 or go to A&E now if you have:",
-            "items": ["numbness around your genitals, bottom or inner thighs", "new problems controlling your bladder or bowels"],
-            "note": "These can be signs of cauda equina syndrome. They need treatment straight away.",
-        }
+            "items": [
+                "numbness around your genitals, bottom or inner thighs (the area you would sit on in a saddle)",
+                "new problems peeing, or new problems controlling your bladder or bowels",
+                "new problems with sex, such as loss of feeling or erection problems",
+                "weakness or numbness in both legs",
+                "sciatica in both legs (nerve pain going down both legs)",
+                "back pain after a serious fall or accident",
+            ],
+            "note": "These can be signs of cauda equina syndrome or a serious injury. They need treatment straight away.",
+            "other_words": [
+                "saddle numbness",
+                "numbness in your groin on both sides, between your legs or when you wipe",
+                "loss of bladder or bowel control",
+                "cauda equina syndrome",
+            ],
+        },
+        {
+            "level": "urgent",
+            "heading": "Get a same-day appointment with a GP or call 111 if you have:",
+            "items": [
+                "back pain with a high temperature (fever)",
+                "weight loss that you cannot explain",
+                "pain that is worse at night and does not ease when you rest",
+                "back pain and you have had cancer in the past",
+                "back pain and a weakened immune system, for example from an illness or medicines",
+                "weakness in your leg that is getting worse",
+            ],
+        },
     ],
     "reviewers": [{"name": "Dr Jane Smith", "qualification": "Consultant physiotherapist, MCSP", "id": "jsmith"}],
 }
+# Switched on in a new site (not commented out): every patient site needs its red flags and a
+# disclaimer from the first page it publishes; the owner edits them rather than remembering them.
+ACTIVE = frozenset({"care_cards", "disclaimer"})
 NOTES = {
     "title": "Change it to your site's name.",
     "base_url": "On GitHub Pages the workflow in .github/workflows/site.yml passes the right one (`--base-url`).",
@@ -115,6 +143,10 @@ def config_text(title: str = DEFAULT_TITLE, base_url: str = DEFAULT_BASE_URL) ->
             lines += [f"# {f.doc} Required.{note}", *_value_lines(f, given[f.name])]
             continue
         value = default_value(f)
+        if f.name in ACTIVE:
+            lines += [f"# {f.doc} Switched on in a new site: check the wording (and the numbers) for your country.{note}"]
+            lines += _value_lines(f, EXAMPLES[f.name])
+            continue
         if value in ([], "", None) and f.name in EXAMPLES:
             shown = "none" if value == [] else "empty"
             lines.append(f"# {f.doc} Default: {shown}. For example:{note}")
