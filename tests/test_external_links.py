@@ -48,21 +48,20 @@ def _handler(server: Server) -> type[http.server.BaseHTTPRequestHandler]:
             path = self.path.split("?")[0]
             with server.lock:
                 server.hits[(self.command, path)] += 1
-                server.in_flight += 1
-                server.most_in_flight = max(server.most_in_flight, server.in_flight)
                 count = server.hits[(self.command, path)]
-            try:
-                self._route(path, body, count)
-            finally:
-                with server.lock:
-                    server.in_flight -= 1
+            self._route(path, body, count)
 
         def _route(self, path: str, body: bool, count: int) -> None:
             if path == "/hang":
                 server.release.wait(30)
                 return
-            if path.startswith("/slow"):
+            if path.startswith("/slow"):  # counted until just before the answer: the client cannot have it yet
+                with server.lock:
+                    server.in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
                 server.release.wait(0.05)
+                with server.lock:
+                    server.in_flight -= 1
             status, headers = 200, {}
             if path == "/gone":
                 status = 404
@@ -212,9 +211,10 @@ def test_links_to_this_site_and_other_schemes_are_not_external() -> None:
             ("//cdn.example.net/x.js", 3),
             ("https://www.nice.org.uk/guidance/ng59", 4),
             ("https://www.nice.org.uk/guidance/ng59", 4),
+            ("https://www.nice.org.uk/guidance/ng59#recommendations", 9),
         ]
     }
-    assert external_links(pages, base) == {"https://www.nice.org.uk/guidance/ng59": [("a.md", 4)]}
+    assert external_links(pages, base) == {"https://www.nice.org.uk/guidance/ng59": [("a.md", 4), ("a.md", 9)]}
 
 
 def test_every_place_a_dead_link_is_written_is_reported() -> None:

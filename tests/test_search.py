@@ -288,6 +288,37 @@ def test_stable_filters_sorts_filters_and_renames_their_files() -> None:
     assert search.stable_filters(broken) == broken
 
 
+@pytest.mark.parametrize(
+    ("value", "cbor"),
+    [  # the bytes the hand-written encoder wrote before cbor2 (RFC 8949 shortest heads, definite lengths)
+        (0, "00"),
+        (23, "17"),
+        (24, "1818"),
+        (255, "18ff"),
+        (256, "190100"),
+        (65536, "1a00010000"),
+        (1 << 32, "1b0000000100000000"),
+        ("", "60"),
+        ("é", "62c3a9"),
+        ([], "80"),
+        (["1.5.2", [["en_p1", 10]], [], [], [], ["title"]], "8665312e352e32818265656e5f70310a80808081657469746c65"),
+    ],
+)
+def test_pagefind_cbor_bytes(value: Any, cbor: str) -> None:
+    assert search._cbor_encode(value).hex() == cbor
+    assert search._cbor(bytes.fromhex(cbor)) == value
+
+
+@pytest.mark.parametrize(
+    "cbor",
+    ["a10102", "20", "f5", "4161", "8201", "820102ff", "1817", "7f6161ff", "fb3ff0000000000000"],
+    ids=["map", "negative", "true", "bytes", "short", "trailing", "long-head", "indefinite", "float"],
+)
+def test_unexpected_pagefind_cbor_is_refused(cbor: str) -> None:
+    with pytest.raises(ValueError, match="unexpected CBOR"):
+        search._cbor(bytes.fromhex(cbor))
+
+
 def test_the_same_site_gives_the_same_index(tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
     site = make_site(tmp_path)
     for name in ("a", "b"):

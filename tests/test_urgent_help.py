@@ -111,6 +111,14 @@ def test_stretch_stop_box_handout_and_markdown_link_to_it(built: Path) -> None:
     assert '<a href="/spine/urgent-help/#main">when to get help urgently</a>' in term
 
 
+def test_the_handout_shows_the_red_flags_before_the_exercises(built: Path) -> None:
+    """A worried reader finds the red flags on the first printed page, not after the exercises."""
+    handout = (built / "handouts" / "back-pain" / "index.html").read_text(encoding="utf-8")
+    red_flags = handout.index('<section class="handout-red-flags"')
+    assert red_flags < handout.index('<section class="handout-exercise"')
+    assert "Numbness around your bottom" in handout[red_flags:]
+
+
 def test_without_care_cards_there_is_no_urgent_page_nor_links(tmp_path: Path, make_site: MakeSite) -> None:
     site = make_site(tmp_path)
     with_config(site, None, base_url="https://example.org/")

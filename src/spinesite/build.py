@@ -17,11 +17,11 @@ import os
 import time
 from collections import Counter
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cachemod
 from . import checks, parallel, stamp
+from .buildresult import BuildResult as BuildResult  # re-exported: serve.py imports it from here
 from .checks import check_output, site_checks
 from .config import Config, load_config
 from .diagnostics import Diagnostics
@@ -38,36 +38,6 @@ from .sitefiles import copy_static, render_site_files
 from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
 from .validate import validate_pages
 from .writer import check_output_dir
-
-
-@dataclass
-class BuildResult:
-    diagnostics: Diagnostics
-    graph: SiteGraph | None = None
-    config: Config | None = None
-    files: dict[str, bytes] = field(default_factory=dict)  # every output file (in-memory builds only)
-    keys: dict[str, str] = field(default_factory=dict)  # render key per page rel (in-memory builds)
-    counts: Counter[str] = field(default_factory=Counter)
-    rendered: list[str] = field(default_factory=list)  # output paths of pages rendered this time
-    rendered_listings: list[str] = field(default_factory=list)  # ...and of generated pages (indexes, levels...)
-    listing_paths: list[str] = field(default_factory=list)  # output paths of every generated page (rendered or not)
-    written: int = 0  # files created or replaced in the output folder
-    notes: list[str] = field(default_factory=list)  # one line each: a check that could not run, and why
-    unrendered: set[str] = field(default_factory=set)  # in-memory builds with errors: output paths not rendered
-    seconds: float = 0.0
-    linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
-    cache: cachemod.Cache | None = None  # parsed sources and Markdown, for the next in-memory build
-    timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), printed with -v
-    _last: float = field(default_factory=time.perf_counter)  # end of the previous stage
-
-    def lap(self, stage: str) -> None:
-        """Record that ``stage`` just ended (its time runs from the previous lap)."""
-        now = time.perf_counter()
-        self.timings.append((stage, now - self._last))
-        self._last = now
-
-    def ok(self, strict: bool = False) -> bool:
-        return not self.diagnostics.failed(strict)
 
 
 def build(
@@ -138,12 +108,13 @@ def _build(
     diags = Diagnostics()
     result = BuildResult(diags)
     started_ns = stamp.now_ns()
+    today = checks.check_today()  # once per build: the pages, the checks and the no-change stamp agree
     same: stamp.Stamp | None = None
     inputs: dict[str, stamp.Stat] = {}
     racy: dict[str, str] = {}
     if write:  # the inputs as found before the build, for the next build's no-change check
         same, inputs = (
-            stamp.unchanged(site, out, theme_dir(), search, base_url, drafts=drafts)
+            stamp.unchanged(site, out, theme_dir(), search, base_url, drafts=drafts, today=today)
             if incremental
             else (None, stamp.input_stats(site, theme_dir()))
         )
@@ -171,8 +142,7 @@ def _build(
     result.lap("load and validate")
     graph = result.graph = build_graph(pages, site, diags, drafts=drafts)
     result.counts = Counter(p.kind for p in graph.pages)
-    today = checks.check_today()
-    renderer = SiteRenderer(graph, config, site, today, cache.bytecode_dir(site) if incremental else None)
+    renderer = SiteRenderer(graph, config, site, today, cache.bytecode_dir() if incremental else None)
     md_store = cache.markdown_store(site) if write else None
     state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
 
@@ -189,7 +159,7 @@ def _build(
         result.files, result.unrendered = render_what_builds(state, graph, renderer, site, jobs, result)
         return _done(result, started)
 
-    global_key = _global_key(site, renderer, sources, cache)
+    global_key = _global_key(site, renderer, cache)
     listings = renderer.listings()
     result.listing_paths = [x.output_path for x in listings]
     template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in PAGE_TEMPLATES.items()}
@@ -244,7 +214,18 @@ def _build(
     if md_store is not None:
         md_store.prune(set(markdown_cache))
     stamp.record(
-        site, out, search, dict(result.counts), diags.warnings, started_ns, inputs, txn.stats, racy | digests, base_url, drafts=drafts
+        site,
+        out,
+        search,
+        dict(result.counts),
+        diags.warnings,
+        started_ns,
+        inputs,
+        txn.stats,
+        racy | digests,
+        base_url,
+        drafts=drafts,
+        today=today,
     )
     result.lap("save cache")
     return _done(result, started)
@@ -300,7 +281,7 @@ def render_all_markdown(
     return kept
 
 
-def _global_key(site: Path, renderer: SiteRenderer, sources: list[SourceFile], cache: cachemod.Cache) -> str:
+def _global_key(site: Path, renderer: SiteRenderer, cache: cachemod.Cache) -> str:
     """Inputs every page depends on: version, config, theme assets, build date, menu...
 
     Templates are not in it: each page and generated page depends on the templates it uses

@@ -63,7 +63,8 @@ class Cache:
     validated: dict[str, Any] = field(default_factory=dict)  # rel + digest -> (data, diagnostics)
     _saved_shards: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # entries of each shard file
 
-    def bytecode_dir(self, site: Path) -> Path | None:
+    @staticmethod
+    def bytecode_dir() -> Path | None:
         """Folder for Jinja's compiled templates: in the user's cache, never in the (untrusted) site."""
         folder = user_cache_dir() / "jinja"
         try:

@@ -24,14 +24,14 @@ import statistics
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, Diagnostics
-from .htmlscan import Finding, Scan, SiteBase, scan_css, scan_html, show, site_path
+from .diagnostics import Diagnostic, Diagnostics, line_of, show_url
+from .htmlscan import Finding, Scan, SiteBase, scan_css, scan_html, site_path
 from .model import Page
 from .placeholders import PLACEHOLDER_RE
 from .readability import fk_grade, prose_of_markdown, words
 
 if TYPE_CHECKING:
-    from .build import BuildResult
+    from .buildresult import BuildResult
     from .graph import SiteGraph
 
 SAFETY = "output-safety"  # Diagnostic.code of the checks every build runs
@@ -156,7 +156,7 @@ def check_content(result: BuildResult) -> dict[str, float] | None:
         base = SiteBase.from_url(config.base)
         failed = broken_pages(diags.items)
         suspect = {v.strip() for p in graph.pages if p.rel in failed for _k, v in _strings(p.data)}
-        found, unjudged = built_pages(result.files, base, sources, result.unrendered, suspect)
+        found, unjudged = built_pages(result.files, base, result.unrendered, suspect)
         diags.extend(_at_source_lines(found, graph, base))
         if result.unrendered:
             n = len(result.unrendered)
@@ -296,8 +296,10 @@ def markdown_images(pages: Iterable[Page], base: SiteBase) -> list[Diagnostic]:
                 continue
             for _, src, alt in scan_html(html, base, base.doc_url(page.output_path)).images:
                 if alt is not None and not alt.strip():
-                    line = _line_of(source, _written(src, base), first_line)
-                    out.append(Diagnostic(page.rel, line, f"image without alt text: {show(src)}; describe it in ![...]", "error", "alt"))
+                    line = line_of(source, _written(src, base), first_line, missing=0)
+                    out.append(
+                        Diagnostic(page.rel, line, f"image without alt text: {show_url(src)}; describe it in ![...]", "error", "alt")
+                    )
     return out
 
 
@@ -306,16 +308,11 @@ def _written(src: str, base: SiteBase) -> str:
     return "/" + src[len(base.path) :] if base.path != "/" and src.startswith(base.path) else src
 
 
-def _line_of(text: str, needle: str, first_line: int) -> int:
-    idx = text.find(needle) if needle else -1
-    return first_line + text.count("\n", 0, idx) if idx >= 0 else 0
-
-
 Found = tuple[str, Finding, str, str]  # output file, finding, diagnostic code, the URL concerned
 
 
 def built_pages(
-    files: Mapping[str, bytes], base: SiteBase, sources: Mapping[str, str], unrendered: Collection[str] = (), suspect: Collection[str] = ()
+    files: Mapping[str, bytes], base: SiteBase, unrendered: Collection[str] = (), suspect: Collection[str] = ()
 ) -> tuple[list[Found], int]:
     """``<img>`` without ``alt``, and links to pages, files or ``#ids`` that are not in the output.
 
@@ -333,7 +330,7 @@ def built_pages(
     for out, scan in scans.items():
         for at, src, alt in scan.images:
             if alt is None:
-                found.append((out, Finding(scan.line(at), f"<img> without alt text: {show(src)}"), "alt", src))
+                found.append((out, Finding(scan.line(at), f"<img> without alt text: {show_url(src)}"), "alt", src))
         for at, url in scan.links:
             if PLACEHOLDER_RE.search(url) or url.split("#", 1)[0].endswith(".md"):
                 continue
@@ -343,7 +340,7 @@ def built_pages(
             if (unrendered and _target_of(url, out, base) in unrendered) or _written(url, base) in suspect:
                 unjudged += 1
                 continue
-            found.append((out, Finding(scan.line(at), f"broken link {show(url)}: {problem}"), "link", url))
+            found.append((out, Finding(scan.line(at), f"broken link {show_url(url)}: {problem}"), "link", url))
     return found, unjudged
 
 
@@ -383,8 +380,8 @@ def source_line(page: Page, url: str, base: SiteBase) -> int:
     body = page.body or ""
     for form in (f'="{written}"', f"='{written}'", f"={written}", f"]({written}", f"<{written}>"):  # as HTML, then Markdown
         if form in body:
-            return _line_of(body, form, page.body_line)
-    return _line_of(body, written, page.body_line)
+            return line_of(body, form, page.body_line, missing=0)
+    return line_of(body, written, page.body_line, missing=0)
 
 
 def _strings(data: Any, key: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -412,5 +409,5 @@ def _broken(url: str, out: str, files: Mapping[str, bytes], scans: Mapping[str, 
             return "no such page or file in the built site"
         target += "/index.html"
     if fragment and fragment.lower() != "top" and target in scans and fragment not in scans[target].ids:
-        return f'no id="{show(fragment)}" in {target}'
+        return f'no id="{show_url(fragment)}" in {target}'
     return None

@@ -6,12 +6,13 @@ import argparse
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .build import BuildResult, build
+from .build import build
+from .buildresult import BuildResult
 from .config import CONFIG_FILE
 from .diagnostics import format_github, format_json, format_text
 from .fields import URL_RE
@@ -94,7 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
     _site_arg(b)
     b.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/_site)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="worker processes (default: number of cores)")
+    b.add_argument("-j", "--jobs", type=_int_in(1), default=None, metavar="N", help="worker processes (default: number of cores)")
     b.add_argument("--clean", action="store_true", help="ignore the incremental-build cache (.spinesite-cache/)")
     b.add_argument("--no-search", dest="search", action="store_false", help="do not build the search index")
     b.add_argument("--base-url", metavar="URL", help="public address of the site, replacing base_url in spinesite.yaml")
@@ -126,6 +127,22 @@ def _site_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="print more detail")
 
 
+def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type=``: a whole number from ``low`` to ``high`` (None: no limit); anything
+    else is a usage error (exit 2, after argparse's usage line)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be at least {low}" if high is None else f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
 def _format_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json", "github"), default="text", help="diagnostics format (default: text)")
 
@@ -144,7 +161,7 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         description="Preview the site at http://127.0.0.1:PORT/; every save rebuilds it and reloads the browser, with problems shown in the page.",
     )
     _site_arg(s)
-    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: 127.0.0.1, this computer only)")
     s.add_argument("--drafts", action="store_true", help="also show the drafts (draft: true), each marked as a draft")
     s.set_defaults(func=cmd_serve)
@@ -181,8 +198,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import ServeError, Server
 
     _check_site(args.site)
-    if not 0 <= args.port <= 65535:
-        raise OutputError("--port must be between 0 and 65535")
     server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts)
     try:
         server.serve_forever()
@@ -237,8 +252,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     _check_site(args.site)
-    if args.jobs is not None and args.jobs < 1:
-        raise OutputError("--jobs must be at least 1")
     if args.base_url is not None and not URL_RE.match(args.base_url):
         raise OutputError(f"--base-url {args.base_url!r} is not a web address; give one like https://user.github.io/repo/")
     result = build(

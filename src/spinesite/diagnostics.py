@@ -100,3 +100,28 @@ def did_you_mean(word: str, choices: Iterable[str], synonyms: Mapping[str, str] 
     """`` (did you mean 'x'?)`` when a close match exists (see :func:`hints.closest`), else ''."""
     match = closest(word, choices, synonyms)
     return f" (did you mean '{match}'?)" if match else ""
+
+
+# ----------------------------------------------------------------------------- writing messages
+
+
+def show(text: str, limit: int = 40) -> str:
+    """Author text made safe for a one-line diagnostic: control characters escaped as Python
+    writes them (``\\t``, ``\\x00``), text longer than ``limit`` cut to ``limit`` characters, the last one "…"."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_url(text: str, limit: int = 80) -> str:
+    """A URL found in a built file, for a one-line diagnostic: control characters as ``\\xNN`` or
+    ``\\uNNNN``, text longer than ``limit`` cut to ``limit`` characters followed by "…"."""
+    out = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text[: limit + 1])
+    return out[:limit] + "…" if len(out) > limit else out
+
+
+def line_of(text: str, needle: str, first_line: int, *, missing: int) -> int:
+    """Line of the first ``needle`` in ``text``, whose first line is ``first_line``; ``missing``
+    when it is not there or ``needle`` is empty (callers choose: the block's first line, or 0
+    for "the whole file")."""
+    idx = text.find(needle) if needle else -1
+    return first_line + text.count("\n", 0, idx) if idx >= 0 else missing

@@ -25,19 +25,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import urllib3
 
 from . import __version__
 from .checks import HTML_SUFFIXES, source_line
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, show_url
 from .htmlscan import scan_html
 from .safefiles import read_file, write_file_atomic
-from .siteurls import SiteBase, browser_url, is_foreign, show
+from .siteurls import SiteBase, browser_url, is_foreign
 
 if TYPE_CHECKING:
-    from .build import BuildResult
+    from .buildresult import BuildResult
 
 CACHE_FILE = "external-links.json"
 CACHE_VERSION = 1
@@ -93,7 +93,7 @@ def external_links(pages: Mapping[str, list[tuple[str, int]]], base: SiteBase) -
     found: dict[str, list[Place]] = defaultdict(list)
     for where, links in pages.items():
         for url, line in links:
-            u = browser_url(url).strip()
+            u = urldefrag(browser_url(url).strip()).url  # #fragments are not sent: one request per page
             if urlsplit(u).scheme.lower() in ("http", "https") and is_foreign(u, base) and (where, line) not in found[u]:
                 found[u].append((where, line))
     return {url: sorted(places) for url, places in sorted(found.items())}
@@ -192,14 +192,17 @@ def link_diagnostics(links: Mapping[str, list[Place]], answers: Mapping[str, Ans
         level: Literal["error", "warning"] = "error"
         message = ""
         if answer.status == 0:
-            message = f"external link {show(url)} could not be reached: {answer.reason} ({_count(tries, 'try', 'tries')})"
+            message = f"external link {show_url(url)} could not be reached: {answer.reason} ({_count(tries, 'try', 'tries')})"
         elif answer.status == 429:
-            level, message = "warning", f"external link {show(url)} was not checked: the server asked us to slow down (HTTP 429)"
+            level, message = "warning", f"external link {show_url(url)} was not checked: the server asked us to slow down (HTTP 429)"
         elif answer.status >= 400:
             dead = "is dead" if answer.status in (404, 410) else "does not work"
-            message = f"external link {show(url)} {dead}: HTTP {answer.status} {answer.reason}".rstrip()
+            message = f"external link {show_url(url)} {dead}: HTTP {answer.status} {answer.reason}".rstrip()
         elif answer.final_url:
-            level, message = "warning", f"external link {show(url)} redirects to {show(answer.final_url)}: link to that address instead"
+            level, message = (
+                "warning",
+                f"external link {show_url(url)} redirects to {show_url(answer.final_url)}: link to that address instead",
+            )
         if message:
             out += [Diagnostic(path, line, message, level, "external-link") for path, line in places]
     return out

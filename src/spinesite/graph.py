@@ -6,11 +6,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostics, did_you_mean
+from .diagnostics import Diagnostics, did_you_mean, show
 from .fields import LEVELS, _label
 from .model import Page
 from .schema import SINGULAR, TYPES, ref_fields
-from .yamlnodes import show
 
 # URLs the generator itself produces; a page may not take them.
 RESERVED = {

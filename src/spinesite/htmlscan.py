@@ -47,8 +47,9 @@ from typing import NamedTuple
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import htmltokens
+from .diagnostics import show_url
 from .htmltokens import RAW_TEXT
-from .siteurls import NOISE, Finding, SiteBase, browser_url, is_foreign, refresh_url, scan_css, show, site_path, srcset_urls, unsafe_scheme
+from .siteurls import NOISE, Finding, SiteBase, browser_url, is_foreign, refresh_url, scan_css, site_path, srcset_urls, unsafe_scheme
 
 __all__ = [
     "RULES",
@@ -61,7 +62,6 @@ __all__ = [
     "is_foreign",
     "scan_css",
     "scan_html",
-    "show",
     "site_path",
     "unsafe_scheme",
 ]
@@ -308,7 +308,7 @@ def _element(node: LexborNode, tag: str, at: At, attrs: Mapping[str, str | None]
         if value is not None and name in _PLANS:
             _attribute(tag, name, value, attrs, at, ctx)
         if name[:2] == "on":
-            scan.add(at, f"event handler attribute on <{tag}>: {show(name)}")
+            scan.add(at, f"event handler attribute on <{tag}>: {show_url(name)}")
     if tag == "script":
         _script(attrs, at, ctx)
     elif tag == "style":
@@ -353,9 +353,9 @@ def _attribute(tag: str, name: str, value: str, attrs: Mapping[str, str | None],
         for url in [value] if rule.split is Split.URL else _urls(rule.split, value):
             scheme = unsafe_scheme(url)
             if scheme and check & CODE:
-                ctx.scan.add(at, f"unsafe {scheme.rstrip(':')} URL in <{label}>: {show(NOISE.sub('', url))}")
+                ctx.scan.add(at, f"unsafe {scheme.rstrip(':')} URL in <{label}>: {show_url(NOISE.sub('', url))}")
             elif check & LOAD and not scheme and is_foreign(url, ctx.base):
-                ctx.scan.add(at, f"<{label}> {rule.verb} another origin: {show(browser_url(url))}")
+                ctx.scan.add(at, f"<{label}> {rule.verb} another origin: {show_url(browser_url(url))}")
 
 
 def _urls(split: Split, value: str) -> list[str]:
@@ -382,7 +382,7 @@ def _script(attrs: Mapping[str, str | None], at: At, ctx: _Ctx) -> None:
     if ctx.base.origin is None and where is not None:  # base path unknown: any depth
         where = (_THEME_DIR_ANYWHERE.sub("", where[0], count=1), where[1])
     if where is None or not where[0].startswith(THEME_SCRIPT_DIRS):
-        ctx.scan.add(at, f"script that is not the theme's: {show(browser_url(src))}")
+        ctx.scan.add(at, f"script that is not the theme's: {show_url(browser_url(src))}")
 
 
 def _last_in_file(node: LexborNode) -> bool:

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, show
 from .fields import SLUG_RE
 from .model import SourceFile
 from .schema import TYPES
-from .yamlnodes import LazyParsed, Parsed, YamlError, parse, show
+from .yamlnodes import LazyParsed, Parsed, YamlError, parse
 
 CONTENT = "content"
 Known = tuple[int, int, int, int, str, int]  # size, mtime_ns, ctime_ns, inode, sha256, body line

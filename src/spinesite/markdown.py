@@ -29,11 +29,10 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 
 from . import fastinline
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, line_of, show
 from .graph import GENERATED_LINKS, SiteGraph, page_url
 from .hints import link_hint
 from .model import Page
-from .yamlnodes import show
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "toc", "admonition", "sane_lists"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
@@ -135,7 +134,7 @@ class Renderer:
         clean = sanitise(html)
         for block in raw_blocks:
             if isinstance(block, str) and sanitiser_removes(block):
-                line = _line_of(text, block[:40], first_line)
+                line = line_of(text, block[:40], first_line, missing=first_line)
                 self.diags.warning(
                     self.page.rel,
                     line,
@@ -238,11 +237,6 @@ def _time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, outer)
 
 
-def _line_of(text: str, needle: str, first_line: int) -> int:
-    idx = text.find(needle) if needle else -1
-    return first_line + (text.count("\n", 0, idx) if idx >= 0 else 0)
-
-
 def _glossary_index(graph: SiteGraph) -> tuple[re.Pattern[str] | None, dict[str, Page]]:
     terms: dict[str, Page] = {}
     for page in graph.by_kind.get("glossary", []):
@@ -303,7 +297,7 @@ class _LinkProcessor(Treeprocessor):
             if target is None and "/" not in path:  # a bare 'bridge.md' names a page by slug
                 found = self._by_slug(path[:-3])
                 if len(found) > 1:
-                    line = _line_of(self.text, "](" + href, self.first_line)
+                    line = line_of(self.text, "](" + href, self.first_line, missing=self.first_line)
                     names = ", ".join(p.rel for p in found)
                     self.r.diags.error(
                         page.rel,
@@ -319,7 +313,7 @@ class _LinkProcessor(Treeprocessor):
             if target is None and tag == "a" and path in GENERATED_LINKS:  # the built site's link check confirms it
                 return self.r.base_path + path.lstrip("/") + fragment
         if target is None:
-            line = _line_of(self.text, "](" + href, self.first_line)
+            line = line_of(self.text, "](" + href, self.first_line, missing=self.first_line)
             draft = self._draft(path, rel)
             if draft is not None:
                 self.r.diags.warning(

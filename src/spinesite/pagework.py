@@ -17,7 +17,7 @@ from .loader import load_file, read_body
 from .markdown import Renderer
 from .model import Page
 from .output import Transaction
-from .templates import SiteRenderer
+from .templates import SiteRenderer, template_error
 from .validate import validate_pages
 
 MarkdownResult = tuple[str | None, list[dict[str, Any]] | None, dict[str, Any] | None, list[str], list[Diagnostic]]
@@ -92,11 +92,8 @@ def render_template(state: RenderState, rel: str) -> TemplateResult:
     load_markdown(state, page)
     try:
         data = state.site.render_page(page)
-    except jinja2.TemplateSyntaxError as exc:
-        diags.error(f"templates/{exc.name or '?'}", exc.lineno or 0, f"template syntax error: {exc.message}")
-        return None, diags.items, False
     except jinja2.TemplateError as exc:
-        diags.error(page.rel, 0, f"template error: {exc}")
+        template_error(exc, page.rel, diags)
         return None, diags.items, False
     if state.md_store is not None:
         _forget_text(state, page)

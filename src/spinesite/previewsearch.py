@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .build import BuildResult
+from .buildresult import BuildResult
 from .diagnostics import Diagnostics
 from .search import BUNDLE_DIR, SearchTerms, build_index, search_terms, searchable
 

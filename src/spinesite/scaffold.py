@@ -1,7 +1,8 @@
 """``spinesite new``: start a content file from an archetype.
 
-An archetype is a page with a few ``{{ token }}`` placeholders (``title``, ``slug``, ``today``,
-``next_review``, ``year``). A site's own ``archetypes/<type>.md`` wins over the built-in one in
+An archetype is a page filled in as a sandboxed Jinja template with ``title``, ``slug``,
+``today``, ``next_review`` and ``year``, front-matter values through the ``yaml`` filter
+(``archetypefill.py``). A site's own ``archetypes/<type>.md`` wins over the built-in one in
 ``spinesite/archetypes/``. The built-in ones are generated from the schema
 (:func:`builtin_archetype`; ``python -m spinesite.scaffold`` rewrites the files): every
 required key with a valid placeholder value, every optional key commented out, and a comment
@@ -18,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .archetypefill import FillError, fill, yaml_scalar
 from .config import CONFIG_FILE
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import SLUG_RE, URL_RE, Bool, Ctx, Date, Enum, Field, FieldType, Int, List, Obj, Ref, Str, validate_fields
@@ -41,16 +43,12 @@ PLACEHOLDER = "TODO"
 PLACEHOLDER_URL = "https://example.org/TODO"
 REVIEW_DAYS = 365
 MAX_SLUG = 80
-TOKEN_RE = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
-DATE_TOKENS = ("today", "next_review", "year")  # alone as a value, these stay a date or a number
 # Placeholder choices for required enums, where the first allowed value would be a poor guess
 # (a forgotten `evidence: recommended` would overstate a treatment).
 CHOICES = {"region": "lumbar", "evidence": "experimental"}
 _TRANSLIT = str.maketrans(
     {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th"}
 )
-_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
-_PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;()'’/&+-]*")
 
 BODIES = {
     "conditions": "## What is it?\n\nTODO: explain the condition in plain words.\n\n## Why it happens\n\nTODO\n",
@@ -106,14 +104,6 @@ def slugify(title: str) -> str:
     return slug
 
 
-def yaml_scalar(text: str) -> str:
-    """``text`` as a YAML scalar: plain when unambiguous, else double-quoted."""
-    if _PLAIN_RE.fullmatch(text) and not text.endswith(" ") and text.lower() not in _YAML_WORDS:
-        return text
-    out = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{out}"'
-
-
 def check_title(title: str) -> str:
     title = title.strip()
     if not title:
@@ -139,7 +129,7 @@ def builtin_archetype(kind: str) -> str:
     ]
     for f in SCHEMAS[kind]:
         lines.append(f"# {f.doc} {'Required' if f.required else 'Optional'}; {describe(f.type)}.")
-        value = ["title: {{ title }}"] if f.name == "title" else _field_lines(f, "")
+        value = ["title: {{ title | yaml }}"] if f.name == "title" else _field_lines(f, "")
         lines += value if f.required else [_comment_out(line, "") for line in value]
     lines += ["---", "", BODIES[kind].rstrip("\n")]
     return "\n".join(lines) + "\n"
@@ -186,14 +176,14 @@ def _placeholder(name: str, t: FieldType, f: Field) -> str:
     if f.default is not None and not callable(f.default) and f.default not in ([], {}, ""):
         return str(f.default).lower() if isinstance(f.default, bool) else yaml_scalar(str(f.default))
     if isinstance(t, Date):
-        return "{{ next_review }}" if name == "next_review" else "{{ today }}"
+        return "{{ next_review | yaml }}" if name == "next_review" else "{{ today | yaml }}"
     if isinstance(t, Enum):
         choice = CHOICES.get(name)
         return choice if choice is not None and choice in t.values else t.values[0]
     if isinstance(t, Ref):
         return "todo"
     if isinstance(t, Int):
-        return "{{ year }}" if name == "year" else str(max(t.minimum, 1) if t.maximum >= 1 else t.minimum)
+        return "{{ year | yaml }}" if name == "year" else str(max(t.minimum, 1) if t.maximum >= 1 else t.minimum)
     if isinstance(t, Bool):
         return "false"
     if isinstance(t, Str) and t.pattern == URL_RE.pattern:
@@ -216,85 +206,6 @@ def load_archetype(site: Path, kind: str) -> tuple[str, str]:
     if builtin.is_file():
         return builtin.read_text(encoding="utf-8"), f"built-in {name}"
     return builtin_archetype(kind), f"built-in {name}"
-
-
-def fill(text: str, values: dict[str, str], where: str) -> str:
-    """Replace ``{{ token }}``s; in front matter the result stays valid YAML (see :func:`_fill_value`)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    closing = 0  # index of the line closing the front matter (0: no front matter)
-    if lines[0].rstrip() == "---":
-        closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
-    block = -1  # indentation of a key whose value is a block scalar (| or >); its lines are text
-    for n, line in enumerate(lines):
-        for token in TOKEN_RE.findall(line):
-            if token not in values:
-                known = ", ".join(sorted(values))
-                raise ScaffoldError(f"{where}:{n + 1}: unknown placeholder '{{{{ {token} }}}}' (known: {known})", 1)
-        indent = len(line) - len(line.lstrip())
-        in_block = block >= 0 and (indent > block or not line.strip())
-        if not in_block:
-            block = indent if n < closing and re.search(r"(?:^|:|-)\s*[|>][-+0-9]*\s*(?:#.*)?$", line) else -1
-        if not TOKEN_RE.search(line):
-            continue
-        if n < closing and not in_block:
-            lines[n] = _fill_value(line, values)
-        else:  # Markdown body or block-scalar text: as it is
-            lines[n] = TOKEN_RE.sub(lambda m: values[m.group(1)], line)
-    return "\n".join(lines)
-
-
-_KEY_RE = re.compile(r"\s*(?:-\s+)*(?:[^\s#'\"{\[][^:#]*:(?:\s+|$))?")
-
-
-def _fill_value(line: str, values: dict[str, str]) -> str:
-    """One front-matter line with its tokens filled in so that it means what it says.
-
-    Inside quotes a token is escaped for that kind of quote; a plain value containing a token
-    is quoted as a whole if it needs to be; in a flow list or mapping a token becomes a quoted
-    item; in a comment it is inserted as it is.
-    """
-    prefix = _KEY_RE.match(line).group(0)  # type: ignore[union-attr]  # the pattern can match nothing
-    value = line[len(prefix) :]
-    flow = value.startswith(("[", "{")) and not TOKEN_RE.match(value)
-    out: list[str] = []
-    comment, quote, plain_token, i = "", "", False, 0
-    while i < len(value):
-        token = TOKEN_RE.match(value, i)
-        if token:
-            text = values[token.group(1)]
-            if quote == '"' or (flow and not quote):
-                text = text.replace("\\", "\\\\").replace('"', '\\"')
-                text = text if quote else f'"{text}"'
-            elif quote == "'":
-                text = text.replace("'", "''")
-            else:
-                plain_token = True
-            out.append(text)
-            i = token.end()
-            continue
-        c = value[i]
-        if quote == '"' and c == "\\":
-            out.append(value[i : i + 2])
-            i += 2
-            continue
-        if quote and c == quote:
-            if quote == "'" and value[i + 1 : i + 2] == "'":
-                out.append("''")
-                i += 2
-                continue
-            quote = ""
-        elif not quote and c in "\"'" and (i == 0 or value[i - 1] in " [{,:"):
-            quote = c
-        elif not quote and c == "#" and (i == 0 or value[i - 1] in " \t"):
-            comment = TOKEN_RE.sub(lambda m: values[m.group(1)], value[i:])
-            break
-        out.append(c)
-        i += 1
-    filled = "".join(out)
-    stripped, lone = filled.rstrip(), TOKEN_RE.fullmatch(value.rstrip())
-    if plain_token and not flow and not (lone and lone.group(1) in DATE_TOKENS):
-        filled = yaml_scalar(stripped) + filled[len(stripped) :]
-    return prefix + filled + comment
 
 
 def check_scaffold(text: str, kind: str, where: str) -> list[str]:
@@ -333,16 +244,13 @@ def create(site: Path, type_arg: str, title: str, *, slug: str | None = None, to
     if page_url(kind, slug) in RESERVED:
         raise ScaffoldError(f"{rel}: the URL {page_url(kind, slug)} is reserved for a generated page; choose another slug with --slug", 1)
     today = today or dt.date.today()
-    values = {
-        "title": title,
-        "slug": slug,
-        "today": today.isoformat(),
-        "next_review": (today + dt.timedelta(days=REVIEW_DAYS)).isoformat(),
-        "year": str(today.year),
-    }
+    values = {"title": title, "slug": slug, "today": today, "next_review": today + dt.timedelta(days=REVIEW_DAYS), "year": today.year}
     template, source = load_archetype(site, kind)
     where = source if not source.startswith("built-in") else f"spinesite/archetypes/{type_name(kind)}.md"
-    text = fill(template, values, where)
+    try:
+        text = fill(template, values, where)
+    except FillError as exc:
+        raise ScaffoldError(exc.message, 1) from None
     problems = check_scaffold(text, kind, where)
     if problems:
         raise ScaffoldError("the archetype does not make a valid page:\n" + "\n".join(problems), 1)

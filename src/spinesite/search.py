@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cbor2
+
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, is_draft
 from .model import Page
@@ -301,50 +303,24 @@ def _gzip(data: bytes) -> bytes:
 def _cbor(data: bytes) -> Any:
     """Decode the CBOR of Pagefind's meta and filter files (unsigned integers, text, arrays);
     ValueError unless encoding it again gives the same bytes."""
-    value, end = _cbor_item(data, 0)
-    if end != len(data) or _cbor_encode(value) != data:
+    try:
+        value = cbor2.loads(data)
+    except cbor2.CBORError as exc:  # not all of them are ValueErrors (a short file is an EOFError)
+        raise ValueError("unexpected CBOR") from exc
+    if not _pagefind_cbor(value) or cbor2.dumps(value) != data:
         raise ValueError("unexpected CBOR")
     return value
 
 
-def _cbor_item(data: bytes, at: int) -> tuple[Any, int]:
-    major, info = data[at] >> 5, data[at] & 0x1F
-    at += 1
-    if info < 24:
-        n = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        n, at = int.from_bytes(data[at : at + size], "big"), at + size
-    else:
-        raise ValueError(f"unsupported CBOR length {info}")
-    if major == 0:
-        return n, at
-    if major == 3:
-        return data[at : at + n].decode("utf-8"), at + n
-    if major == 4:
-        items = []
-        for _ in range(n):
-            item, at = _cbor_item(data, at)
-            items.append(item)
-        return items, at
-    raise ValueError(f"unsupported CBOR type {major}")
-
-
 def _cbor_encode(value: Any) -> bytes:
-    if isinstance(value, int):
-        return _cbor_head(0, value)
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _cbor_head(3, len(raw)) + raw
+    """Pagefind's CBOR: definite lengths and the shortest integer heads, as ``cbor2`` writes them."""
+    if not _pagefind_cbor(value):
+        raise TypeError(type(value).__name__)
+    return cbor2.dumps(value)
+
+
+def _pagefind_cbor(value: Any) -> bool:
+    """Only what Pagefind's meta and filter files hold: unsigned 64-bit integers, text, arrays."""
     if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-    raise TypeError(type(value).__name__)
-
-
-def _cbor_head(major: int, n: int) -> bytes:
-    if n < 24:
-        return bytes([major << 5 | n])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if n < 1 << (8 * size):
-            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
-    raise ValueError("number too large")
+        return all(_pagefind_cbor(v) for v in value)
+    return isinstance(value, str) or (type(value) is int and 0 <= value < 1 << 64)

@@ -12,7 +12,7 @@ from . import cache as cachemod
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, is_draft
 from .model import Listing
-from .templates import SiteRenderer, theme_dir
+from .templates import SiteRenderer, template_error, theme_dir
 
 
 def render_site_files(
@@ -38,13 +38,6 @@ def render_site_files(
     except jinja2.TemplateError as exc:
         template_error(exc, "templates/feed.xml", diags)
     return files
-
-
-def template_error(exc: Exception, where: str, diags: Diagnostics) -> None:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        diags.error(f"templates/{exc.name or '?'}", exc.lineno or 0, f"template syntax error: {exc.message}")
-    else:
-        diags.error(where, 0, f"template error: {exc}")
 
 
 def copy_static(site: Path, files: dict[str, bytes], diags: Diagnostics, reserved: set[str] | None = None) -> None:

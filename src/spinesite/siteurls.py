@@ -1,5 +1,6 @@
 """URLs and stylesheets in built files: which origin a URL is on, which URLs run code, the URLs
-an attribute lists (``srcset``, ``<meta http-equiv=refresh>``), ``url()`` in CSS.
+an attribute lists (``srcset``, ``<meta http-equiv=refresh>``), ``url()`` in CSS, and the base
+path of a site's address (:func:`base_path`, which the templates use too).
 
 Used by :mod:`htmlscan` (which re-exports the public names) and by ``checks``.
 """
@@ -11,8 +12,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .diagnostics import show_url
+
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:application/xhtml+xml")
-SNIPPET = 80
 
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _ASCII_SPACE = "\t\n\f\r "
@@ -54,13 +56,18 @@ class SiteBase:
         if not url:
             return cls(None, "/")
         parts = urlsplit(url)
-        path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        return cls(_origin(parts.scheme, parts.netloc), path)
+        return cls(_origin(parts.scheme, parts.netloc), base_path(url))
 
     def doc_url(self, out_rel: str) -> str:
         """Absolute URL of an output file, to resolve the relative URLs in it."""
         scheme, host, port = self.origin or ("https", "site.invalid", 443)
         return f"{scheme}://{host}:{port}{self.path}{out_rel}"
+
+
+def base_path(url: str) -> str:
+    """The path of a site's base URL, ending in ``/``: ``https://x.org/docs`` → ``/docs/``."""
+    path = urlsplit(url).path
+    return path if path.endswith("/") else path + "/"
 
 
 def _origin(scheme: str, netloc: str) -> tuple[str, str, int] | None:
@@ -71,12 +78,6 @@ def _origin(scheme: str, netloc: str) -> tuple[str, str, int] | None:
     except ValueError:
         return None
     return (scheme, (parts.hostname or "").lower(), port)
-
-
-def show(text: str) -> str:
-    """``text`` for a one-line message: control characters escaped, long text shortened."""
-    out = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text[: SNIPPET + 1])
-    return out[:SNIPPET] + "…" if len(out) > SNIPPET else out
 
 
 def unsafe_scheme(url: str) -> str | None:
@@ -149,9 +150,9 @@ def scan_css(text: str, base: SiteBase, first_line: int = 1) -> list[Finding]:
         for raw in urls:
             url = raw[1:-1] if raw[:1] in "\"'" else raw
             if unsafe_scheme(url):
-                found.append(Finding(line, f"unsafe URL in CSS {what}: {show(NOISE.sub('', url))}"))
+                found.append(Finding(line, f"unsafe URL in CSS {what}: {show_url(NOISE.sub('', url))}"))
             elif is_foreign(url, base):
-                found.append(Finding(line, f"CSS {what} loads from another origin: {show(url)}"))
+                found.append(Finding(line, f"CSS {what} loads from another origin: {show_url(url)}"))
     return found
 
 

@@ -14,6 +14,7 @@ incremental build (``cache.py``).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import time
@@ -21,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks
-from .cache import CACHE_DIR, Cache, read_signed, write_signed
+from .cache import CACHE_DIR, RACY_NS, Cache, read_signed, write_signed
 from .diagnostics import Diagnostic
 from .output import scan
 
 STAMP_FILE = "stamp.pickle"
-RACY_NS = 2_000_000_000
 Stat = tuple[int, int, int]
 
 
@@ -41,10 +41,12 @@ class Stamp:
     racy: dict[str, str] = field(default_factory=dict)  # content file -> sha256 the build read, for racy files
 
 
-def environment(out: Path, search: bool, base_url: str | None = None, *, drafts: bool = False) -> str:
-    """What a build depends on besides its files: "today" too (review notices and warnings),
-    a ``--base-url`` given on the command line, and ``--drafts``."""
-    return "\x1f".join([Cache.current_salt(), checks.check_today().isoformat(), str(search), str(out), base_url or "", f"drafts={drafts}"])
+def environment(out: Path, search: bool, base_url: str | None = None, *, drafts: bool = False, today: dt.date | None = None) -> str:
+    """What a build depends on besides its files: "today" too (review notices and warnings;
+    the build's own date, else :func:`checks.check_today`), a ``--base-url`` given on the
+    command line, and ``--drafts``."""
+    day = today or checks.check_today()
+    return "\x1f".join([Cache.current_salt(), day.isoformat(), str(search), str(out), base_url or "", f"drafts={drafts}"])
 
 
 def input_stats(site: Path, theme: Path) -> dict[str, Stat]:
@@ -66,7 +68,7 @@ def output_stats(out: Path) -> dict[str, Stat]:
 
 
 def unchanged(
-    site: Path, out: Path, theme: Path, search: bool, base_url: str | None = None, *, drafts: bool = False
+    site: Path, out: Path, theme: Path, search: bool, base_url: str | None = None, *, drafts: bool = False, today: dt.date | None = None
 ) -> tuple[Stamp | None, dict[str, Stat]]:
     """(The previous build's stamp when nothing changed since, else None; the input stats now).
 
@@ -75,7 +77,7 @@ def unchanged(
     """
     inputs = input_stats(site, theme)
     stamp = read_signed(site / CACHE_DIR / STAMP_FILE)
-    if not isinstance(stamp, Stamp) or stamp.env != environment(out, search, base_url, drafts=drafts):
+    if not isinstance(stamp, Stamp) or stamp.env != environment(out, search, base_url, drafts=drafts, today=today):
         return None, inputs
     if inputs != stamp.inputs:
         return None, inputs
@@ -119,6 +121,7 @@ def record(
     base_url: str | None = None,
     *,
     drafts: bool = False,
+    today: dt.date | None = None,
 ) -> None:
     """Remember this build's inputs (as found before it) and outputs (call only after a
     successful, written build; ``outputs`` as left by ``Transaction.commit``). ``digests``
@@ -126,7 +129,7 @@ def record(
     :func:`racy_digests`): files changed just before the build (racily clean) are trusted
     next time only if their bytes still have them."""
     racy = {rel: digests[rel] for rel, st in inputs.items() if st[1] >= started_ns - RACY_NS and rel in digests}
-    stamp = Stamp(environment(out, search, base_url, drafts=drafts), inputs, outputs, started_ns, counts, warnings, racy)
+    stamp = Stamp(environment(out, search, base_url, drafts=drafts, today=today), inputs, outputs, started_ns, counts, warnings, racy)
     write_signed(site / CACHE_DIR / STAMP_FILE, stamp)
 
 

@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .config import Config
+from .diagnostics import Diagnostics
 from .figures import figure_img, figure_svg
 from .graph import SiteGraph, is_draft, level_url
 from .jsonld import dumps_script_safe, page_jsonld
@@ -28,6 +29,7 @@ from .model import Listing, Page
 from .qrcodes import qr_svg
 from .review import ReviewState, review_state, reviewers_of
 from .schema import TYPES
+from .siteurls import base_path
 from .wordforms import other_names
 
 PAGE_TEMPLATES = {
@@ -77,6 +79,15 @@ def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment
     env.filters["jsonld"] = dumps_script_safe
     env.filters["other_names"] = other_names  # also_called without the term's own plural or case
     return env
+
+
+def template_error(exc: jinja2.TemplateError, where: str, diags: Diagnostics) -> None:
+    """Report a template that failed while rendering ``where`` (a page's source file, or the
+    template of a generated file): a syntax error at its template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        diags.error(f"templates/{exc.name or '?'}", exc.lineno or 0, f"template syntax error: {exc.message}")
+    else:
+        diags.error(where, 0, f"template error: {exc}")
 
 
 def az_groups(items: list[Page]) -> list[tuple[str, list[Page]]]:
@@ -154,7 +165,7 @@ class SiteRenderer:
     def __init__(self, graph: SiteGraph, config: Config, site: Path, build_date: dt.date, bytecode_dir: Path | None = None) -> None:
         self.graph, self.config, self.build_date = graph, config, build_date
         self.env = make_env(site, bytecode_dir)
-        self.base_path = "/" + config.base.split("://", 1)[1].partition("/")[2]
+        self.base_path = base_path(config.base)
         self.reviewers = reviewers_of(config.data)
         self.globals = self._globals()
         self.env.globals.update(self.globals)  # visible to imported macros too

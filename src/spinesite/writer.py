@@ -1,8 +1,8 @@
-"""Atomic output: build into a temporary sibling folder, swap it in only on success.
+"""The output folder's guard: :func:`check_output_dir` refuses, before a build writes anything,
+an output folder that could destroy something (the site itself, a folder of the site, the home
+folder, a symbolic link, a non-empty folder spinesite did not create), raising :class:`OutputError`.
 
-A failed or interrupted build leaves the previous output byte-for-byte intact, and
-nothing is ever written outside the output folder. Files whose bytes did not change
-are hard-linked from the previous output, so their mtimes stay (rsync-friendly).
+The writing itself is :class:`output.Transaction`: staged, then committed all or nothing.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .diagnostics import show
+
 Mark = tuple[int, int]  # (line, column), 0-based
 Explained = tuple[int, str]  # (0-based line to fix, message)
 
@@ -58,13 +60,7 @@ def _split(text: str) -> _Line:
     if colon is None or rest[:1] in ("'", '"', "[", "{", "#") or not rest[: colon.start()].strip():
         return _Line(text, start, None, -1, start)
     value = colon.end() + len(rest[colon.end() :]) - len(rest[colon.end() :].lstrip(" \t"))
-    return _Line(text, start, _show(rest[: colon.start()].rstrip()), start + colon.start(), start + value)
-
-
-def _show(text: str, limit: int = 40) -> str:
-    """Author text for a one-line message: control characters (tabs) escaped, long text cut."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _Line(text, start, show(rest[: colon.start()].rstrip()), start + colon.start(), start + value)
 
 
 def _spaces(n: int) -> str:
@@ -157,9 +153,9 @@ def explain(text: str, problem: str, at: Mark | None, context: str, context_at: 
         return _unclosed_flow(t, line, col, context, context_at)
     block_end = "expected <block end>" in problem
     if "did not find expected key" in problem or (block_end and "block mapping" in context):
-        return _after_value(t, line, col) or _misplaced_in_mapping(t, line, col, context_at)
+        return _after_value(t, line, col) or _misplaced_in_mapping(t, line, context_at)
     if "did not find expected '-' indicator" in problem or (block_end and "block collection" in context):
-        return _misplaced_in_list(t, line, col, context_at)
+        return _misplaced_in_list(t, line, context_at)
     return None
 
 
@@ -198,7 +194,7 @@ def _colon(t: _Text, n: int, col: int) -> Explained:
         return n, _needs_quotes(line, "this text ends with ':'" if ends else "this text contains ': '")
     above = t.previous(n)
     prev = t.line(above)
-    key = line.key or _show(t.lines[n][line.lead : col].strip())
+    key = line.key or show(t.lines[n][line.lead : col].strip())
     if above < 0:
         return n, "a ':' here is not allowed: put the text in quotes"
     if prev.key is None and not prev.is_item and (missing := _missing_space(t, above)):  # title:Back pain
@@ -260,7 +256,7 @@ def _missing_space(t: _Text, n: int) -> Explained | None:
     """``menu:1``: a key and its value without the space YAML needs after the ':'."""
     text = t.lines[n].strip()
     if t.line(n).key is None and re.match(r"(?:-\s+)?[A-Za-z_][\w-]*:[^\s:/]", text):
-        fixed = _show(re.sub(r":(?=\S)", ": ", text, count=1), _QUOTABLE_MAX)
+        fixed = show(re.sub(r":(?=\S)", ": ", text, count=1), _QUOTABLE_MAX)
         return n, f"put a space after ':': write {fixed}"
     return None
 
@@ -302,7 +298,7 @@ def _after_value(t: _Text, n: int, col: int) -> Explained | None:
     return None
 
 
-def _misplaced_in_mapping(t: _Text, n: int, col: int, context_at: Mark | None) -> Explained | None:
+def _misplaced_in_mapping(t: _Text, n: int, context_at: Mark | None) -> Explained | None:
     line = t.line(n)
     above = t.previous(n)
     if line.is_item:
@@ -330,7 +326,7 @@ def _misplaced_in_mapping(t: _Text, n: int, col: int, context_at: Mark | None) -
     )
 
 
-def _misplaced_in_list(t: _Text, n: int, col: int, context_at: Mark | None) -> Explained | None:
+def _misplaced_in_list(t: _Text, n: int, context_at: Mark | None) -> Explained | None:
     line = t.line(n)
     if line.is_item and context_at is not None:
         return _line_up_items(t, n, context_at[0])

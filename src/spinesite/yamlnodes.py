@@ -19,6 +19,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .diagnostics import show
 from .yamlexplain import explain, runaway_item
 
 try:  # PyYAML's C loader when libyaml is present: much faster
@@ -177,12 +178,6 @@ def _prescan(text: str, first_line: int) -> None:
 
 def _tag(tag: str) -> str:
     return "!!" + tag[len(YAML_PREFIX) :] if tag.startswith(YAML_PREFIX) else tag
-
-
-def show(text: str, limit: int = 40) -> str:
-    """Author text made safe for a one-line diagnostic: control characters escaped, long text cut."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Converter:
