@@ -26,7 +26,7 @@ import pytest
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from spinebrowser import AXE_JS, CHROMIUM, CHROMIUM_ARGS, HERE, ROOT, SCREENSHOTS, THEME_SITE, Sites, have_tools
+from spinebrowser import AXE_JS, CHROMIUM, CHROMIUM_ARGS, HERE, ROOT, SCREENSHOTS, THEME_SITE, BuiltSite, Sites, get_site, have_tools
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -46,6 +46,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     registry = Sites({"theme": THEME_SITE, "bundled": ROOT}, tmp_path_factory.mktemp("sites"))
     yield registry
     registry.close()
+
+
+@pytest.fixture(scope="module")
+def bundled(sites: Sites) -> BuiltSite:
+    """The bundled example site, built and served (some test files add checks of their own)."""
+    return get_site(sites, "bundled")
 
 
 @pytest.fixture(scope="session")

@@ -216,6 +216,10 @@ class Sites:
             server.server_close()
 
 
+# How many rows the site navigation takes (distinct tops of its items).
+NAV_ROWS = "() => new Set([...document.querySelectorAll('.site-nav li')].map(li => Math.round(li.getBoundingClientRect().top))).size"
+
+
 def get_site(sites: Sites, name: str) -> BuiltSite:
     site = sites[name]
     if isinstance(site, str):

@@ -14,18 +14,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from spinebrowser import ARTIFACTS, BuiltSite, Sites, get_site
+from spinebrowser import ARTIFACTS, NAV_ROWS, BuiltSite
 
 PHONE = {"width": 390, "height": 844}
 MAX_SCREENS = 8
 L4_L5 = "/conditions/l4-l5-foraminal-narrowing/"
 SHOTS = ARTIFACTS / "mobile"
-NAV_ROWS = "() => new Set([...document.querySelectorAll('.site-nav li')].map(li => Math.round(li.getBoundingClientRect().top))).size"
-
-
-@pytest.fixture(scope="module")
-def bundled(sites: Sites) -> BuiltSite:
-    return get_site(sites, "bundled")
 
 
 @pytest.fixture

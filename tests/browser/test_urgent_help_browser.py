@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from spinebrowser import BuiltSite, Sites, contrast, get_site
+from spinebrowser import NAV_ROWS, BuiltSite, contrast
 
 URGENT = "/urgent-help/"
 RED_FLAG_WORDS = ("bladder", "bowel", "saddle", "numb groin", "emergency")
@@ -26,12 +26,6 @@ PAGEFIND_FIRST = """async ([bundle, query]) => {
 # Top of each element's box, rounded, so rows can be compared.
 ROWS = """sels => sels.map(s => { const e = document.querySelector(s); if (!e) return null;
   const r = e.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.bottom), Math.round(r.right)]; })"""
-NAV_ROWS = "() => new Set([...document.querySelectorAll('.site-nav li')].map(li => Math.round(li.getBoundingClientRect().top))).size"
-
-
-@pytest.fixture(scope="module")
-def bundled(sites: Sites) -> BuiltSite:
-    return get_site(sites, "bundled")
 
 
 @pytest.fixture
