@@ -189,7 +189,7 @@ def test_failures_that_may_pass_are_not_kept(tmp_path: Path, server: Server, cap
 
 def test_a_cache_file_that_is_not_ours_is_ignored(tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     site = _site(tmp_path, server, "/gone", "/ok")
-    (site / ".spinesite-cache").mkdir()
+    (site / ".spinesite-cache").mkdir(exist_ok=True)
     (site / ".spinesite-cache" / CACHE_FILE).write_text('{"version": 1, "answers": {"x": {"status": "no"}}, "junk": [1]}')
     code, _out, err = run_cli(capsys, "check", site, "--external")
     assert len(_problems(err)) == 1 and code == 1
@@ -212,6 +212,7 @@ def test_links_to_this_site_and_other_schemes_are_not_external() -> None:
             ("https://www.nice.org.uk/guidance/ng59", 4),
             ("https://www.nice.org.uk/guidance/ng59", 4),
             ("https://www.nice.org.uk/guidance/ng59#recommendations", 9),
+            ("https://[broken/x", 10),
         ]
     }
     assert external_links(pages, base) == {"https://www.nice.org.uk/guidance/ng59": [("a.md", 4), ("a.md", 9)]}

@@ -208,3 +208,16 @@ def test_control_characters_and_long_values_stay_on_one_line(
             f"{ABOUT}:13: draft: expected true or false, got '{'x' * 59}…'",
         ],
     )
+
+
+@pytest.mark.parametrize("url", ["https://[x/docs", "https://x.org:99999/", "https://x.org:port/"])
+def test_a_web_address_python_cannot_take_apart_is_refused(
+    url: str, tmp_path: Path, make_site: MakeSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pattern alone let these through, and the build then stopped with a traceback."""
+    site = make_site(tmp_path, {"spinesite.yaml": f"title: T\nbase_url: '{url}'\n"})
+    code, _out, err = run_cli(capsys, "build", site)
+    assert code == 1
+    assert err.splitlines()[0] == f"spinesite.yaml:2: base_url: '{url}' is not a valid web address (http:// or https://)"
+    code, _out, err = run_cli(capsys, "build", make_site(tmp_path, name="ok"), "--base-url", url)
+    assert (code, err) == (2, f"spinesite: error: --base-url {url!r} is not a web address; give one like https://user.github.io/repo/\n")

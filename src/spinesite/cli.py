@@ -15,7 +15,7 @@ from .build import build
 from .buildresult import BuildResult
 from .config import CONFIG_FILE
 from .diagnostics import format_github, format_json, format_text
-from .fields import URL_RE
+from .fields import is_web_address
 from .hints import command_hint
 from .schema import SINGULAR, TYPES
 from .writer import OutputError
@@ -252,7 +252,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     _check_site(args.site)
-    if args.base_url is not None and not URL_RE.match(args.base_url):
+    if args.base_url is not None and not is_web_address(args.base_url):
         raise OutputError(f"--base-url {args.base_url!r} is not a web address; give one like https://user.github.io/repo/")
     result = build(
         args.site,

@@ -93,8 +93,12 @@ def external_links(pages: Mapping[str, list[tuple[str, int]]], base: SiteBase) -
     found: dict[str, list[Place]] = defaultdict(list)
     for where, links in pages.items():
         for url, line in links:
-            u = urldefrag(browser_url(url).strip()).url  # #fragments are not sent: one request per page
-            if urlsplit(u).scheme.lower() in ("http", "https") and is_foreign(u, base) and (where, line) not in found[u]:
+            try:
+                u = urldefrag(browser_url(url).strip()).url  # #fragments are not sent: one request per page
+                web = urlsplit(u).scheme.lower() in ("http", "https")
+            except ValueError:  # e.g. "https://[x": not an address anyone can fetch; the link check reports it
+                continue
+            if web and is_foreign(u, base) and (where, line) not in found[u]:
                 found[u].append((where, line))
     return {url: sorted(places) for url, places in sorted(found.items())}
 

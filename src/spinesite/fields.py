@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostics, did_you_mean, show
 from .hints import date_hint
@@ -127,8 +128,30 @@ def Slug() -> Str:
     return Str(pattern=SLUG_RE.pattern, hint="slug (lower-case letters, digits and hyphens)", max_len=80)
 
 
+def is_web_address(value: str) -> bool:
+    """An http(s) URL that the standard library can also take apart (host, port): the pattern
+    alone lets through ``https://[x/docs`` or ``https://x.org:99999/``, which would make the build fail."""
+    if not URL_RE.match(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        _port = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        return False
+    return bool(parts.hostname)
+
+
+@dataclass(frozen=True)
+class _UrlStr(Str):
+    def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
+        checked = super().check(value, ctx, key)
+        if isinstance(checked, str) and not is_web_address(checked):
+            return ctx.error(key, f"'{show(checked, 60)}' is not a valid {self.hint}")
+        return checked
+
+
 def Url() -> Str:
-    return Str(pattern=URL_RE.pattern, hint="web address (http:// or https://)", max_len=2000)
+    return _UrlStr(pattern=URL_RE.pattern, hint="web address (http:// or https://)", max_len=2000)
 
 
 @dataclass(frozen=True)
