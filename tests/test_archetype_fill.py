@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spinesite.archetypefill import FillError, fill, jinja_source, to_yaml, yaml_in
-from spinesite.scaffold import NEW_TYPES, builtin_archetype, check_scaffold, check_title
+from spinesite.scaffold import builtin_archetype, check_scaffold, check_title, new_types
 from spinesite.yamlnodes import parse
 
+NEW_TYPES = new_types()
 TODAY = dt.date(2026, 3, 31)
 INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")  # refused by check_title
 # A site archetype written before Jinja: bare tokens in every place front matter has.

@@ -3,13 +3,13 @@ followed, so nothing is ever written outside the site and output folders."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from conftest import MakeSite, run_cli, snapshot
-from spinesite import cache as cachemod
+from spinesite.incremental import keys
+from spinesite.incremental.store import CACHE_DIR, DB_FILE
 
 REFUSED = (
     ".spinesite-cache: .spinesite-cache is a symbolic link; spinesite never follows links in the site folder: "
@@ -52,21 +52,21 @@ def test_links_planted_inside_the_cache_folder_are_never_followed(
     out = tmp_path / "out"
     outside = tmp_path / "outside"
     outside.mkdir()
-    folder = site / cachemod.CACHE_DIR
+    folder = site / CACHE_DIR
     folder.mkdir()
     names = [
         ".gitignore",
-        f"build-{cachemod.digest(str(out))[:16]}.lock",
-        cachemod.CACHE_FILE,
+        f"build-{keys.digest(str(out))[:16]}.lock",
+        *(DB_FILE + suffix for suffix in ("", "-wal", "-shm", "-journal")),
+        "state.pickle",  # the previous version's cache files, which a build deletes
         "stamp.pickle",
-        *(f"validated-{i:02d}.pickle" for i in range(cachemod.VALIDATED_SHARDS)),
-        *(f".{name}.{os.getpid()}.tmp" for name in (cachemod.CACHE_FILE, "stamp.pickle", "validated-00.pickle")),
     ]
     for i, name in enumerate(names):
         (folder / name).symlink_to(outside / f"target-{i}")
-    (folder / cachemod.MARKDOWN_DIR).symlink_to(outside, target_is_directory=True)
+    (folder / "markdown").symlink_to(outside, target_is_directory=True)
+    (outside / "keep.txt").write_text("not the cache's")
     for _ in range(2):
         code, _out, err = run_cli(capsys, "build", site, "-o", out, "--no-search")
         assert code == 0, err
-        assert list(outside.iterdir()) == []
-    assert (folder / cachemod.MARKDOWN_DIR).is_symlink()  # left alone, and not used
+        assert [p.name for p in outside.iterdir()] == ["keep.txt"]
+    assert not (folder / "markdown").exists()

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from spinesite.graph import GENERATED_LINKS  # noqa: E402
+from spinesite.graph import generated_links  # noqa: E402
 from spinesite.readability import fk_grade, prose_of_markdown, syllables  # noqa: E402
 
 CONTENT = ROOT / "content"
@@ -287,7 +287,7 @@ def test_references_and_links_resolve(key: tuple[str, str]) -> None:
     texts += [str(f.get("answer", "")) for f in meta.get("faq", [])]
     for text in texts:
         for target in re.findall(r"\]\((?!https?://)([^)#\s]+)", text):
-            if target in GENERATED_LINKS:  # a generated page (/urgent-help/...): the built site's link check covers it
+            if target in generated_links():  # a generated page (/urgent-help/...): the built site's link check covers it
                 continue
             resolved = (CONTENT / kind / target).resolve()
             assert resolved.is_file(), f"broken link {target}"

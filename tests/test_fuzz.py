@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 from conftest import MINIMAL, REQUIRED, REVIEW, copy_site, snapshot
 from spinesite.build import build
-from spinesite.schema import SCHEMAS, TYPES
+from spinesite.contenttypes import TYPES as CONTENT_TYPES
 
+SCHEMAS = {t.folder: t.fields for t in CONTENT_TYPES}
+TYPES = tuple(SCHEMAS)
 FUZZ = settings(max_examples=200, derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ_SLOW = settings(FUZZ, max_examples=2000)
 FUZZ_WRITE = settings(FUZZ, max_examples=12)

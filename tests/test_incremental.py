@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from conftest import REVIEW
-from spinesite import cache as cachemod
 from spinesite import parallel
 from spinesite.build import build
+from spinesite.incremental import state as cachemod
+from spinesite.incremental.store import CACHE_DIR, DB_FILE
 from spinesite.templates import theme_dir
 
 
@@ -116,7 +117,7 @@ def test_random_edits_match_clean_builds(tmp_path: Path, monkeypatch: pytest.Mon
             for path, text in removed.items():
                 path.write_text(text)
         if step % 5 == 4:  # a lost Markdown cache entry is rendered again, never shown empty
-            shutil.rmtree(site / cachemod.CACHE_DIR / cachemod.MARKDOWN_DIR, ignore_errors=True)
+            _cache_rows(site, "DELETE FROM markdown")
         inc = build(site, inc_out, jobs=1)
         clean_out = tmp_path / f"clean{step}"
         clean = build(site, clean_out, jobs=1, incremental=False)
@@ -246,7 +247,7 @@ def test_scaffold_placeholders_are_warnings(tmp_path: Path) -> None:
 
 def test_no_change_fast_path_notices_every_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stat-based fast path must fall back to a real build on any input or output change."""
-    from spinesite import stamp
+    from spinesite.incremental import stamp
 
     monkeypatch.setattr(stamp, "RACY_NS", 0)  # the test edits files within the same second
     site = tmp_path / "site"
@@ -345,19 +346,25 @@ def test_files_written_just_before_a_build_are_checked_by_content(tmp_path: Path
     assert "Sxmmary of" in (out / "causes" / "c3" / "index.html").read_text()
 
 
-def test_an_edit_rewrites_one_shard_of_the_validation_cache(tmp_path: Path) -> None:
+def _cache_rows(site: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(site / CACHE_DIR / DB_FILE) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_an_edit_writes_one_entry_of_the_validation_cache(tmp_path: Path) -> None:
     site = tmp_path / "site"
     make_site(site)
     out = tmp_path / "out"
     assert build(site, out, jobs=1).ok()
-    shards = sorted((site / cachemod.CACHE_DIR).glob("validated-*.pickle"))
-    assert len(shards) == cachemod.VALIDATED_SHARDS
-    before = {p.name: p.stat().st_mtime_ns for p in shards}
+    before = dict(_cache_rows(site, "SELECT key, rowid FROM validated"))
+    assert len(before) == len(list((site / "content").rglob("*.md")))
     stretch = site / "content" / "stretches" / "s1.md"
     stretch.write_text(stretch.read_text() + "\nOne more line.\n")
     assert build(site, out, jobs=1).ok()
-    after = {p.name: p.stat().st_mtime_ns for p in shards}
-    assert 1 <= sum(before[n] != after[n] for n in before) <= 2  # the old entry's shard and the new one's
+    after = dict(_cache_rows(site, "SELECT key, rowid FROM validated"))
+    gone, new = before.keys() - after.keys(), after.keys() - before.keys()
+    assert [k.split("\x1f")[0] for k in (*gone, *new)] == ["content/stretches/s1.md"] * 2  # the old entry and the new one
+    assert all(after[k] == before[k] for k in before.keys() & after.keys())  # the others were not written again
     assert build(site, tmp_path / "again", jobs=1).ok()  # and the cache still loads whole
 
 

@@ -6,6 +6,7 @@ one-line answer of ``build``/``check``/``serve`` in a folder without ``spinesite
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 from pathlib import Path
 
@@ -144,6 +145,15 @@ def test_a_new_site_has_an_urgent_help_page(tmp_path: Path, capsys: pytest.Captu
     assert 'href="/urgent-help/"' in (tmp_path / "s/_site/index.html").read_text(encoding="utf-8")
 
 
+def _plain(value: object) -> object:
+    """A typed config value as the YAML data it came from (dataclasses as mappings, tuples as lists)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def test_config_uncommented_is_valid_and_means_the_defaults(tmp_path: Path) -> None:
     (tmp_path / "spinesite.yaml").write_text(_uncommented(config_text()), encoding="utf-8")
     diags = Diagnostics()
@@ -153,7 +163,7 @@ def test_config_uncommented_is_valid_and_means_the_defaults(tmp_path: Path) -> N
         if f.name in ("title", "base_url"):
             continue
         expected = EXAMPLES[f.name] if f.name in EXAMPLES else default_value(f)
-        got = config.data[f.name]
+        got = _plain(getattr(config, f.name))
         if isinstance(expected, list) and expected and isinstance(expected[0], dict):  # validated items gain their defaults
             got = [{k: v for k, v in item.items() if k in expected[i]} for i, item in enumerate(got)]
         assert got == expected, f.name

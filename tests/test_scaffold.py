@@ -12,20 +12,21 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from spinesite.build import build
+from spinesite.contenttypes import by_folder
 from spinesite.placeholders import find_body_placeholders, find_placeholders
 from spinesite.scaffold import (
     BUILTIN_ARCHETYPES,
-    NEW_TYPES,
     ScaffoldError,
     builtin_archetype,
     create,
+    new_types,
     slugify,
     yaml_scalar,
 )
-from spinesite.schema import SCHEMAS
 from spinesite.yamlnodes import parse
 
 TODAY = dt.date(2026, 3, 31)
+NEW_TYPES = new_types()
 
 
 def _front(path: Path) -> dict[str, object]:
@@ -51,7 +52,7 @@ def test_every_scaffold_builds_without_errors(tmp_path: Path, make_site, type_na
     assert data["title"] == "Nerve root irritation"
     assert str(data["last_reviewed"]) == "2026-03-31"
     assert str(data["next_review"]) == "2027-03-31"
-    required = {f.name for f in SCHEMAS[kind] if f.required}
+    required = {f.name for f in by_folder(kind).fields if f.required}
     assert required <= set(data)
     placeholders = find_placeholders(data)
     assert ("summary",) in placeholders

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT, run_cli
 from spinesite.config import FIELDS as CONFIG_FIELDS
+from spinesite.contenttypes import TYPES as CONTENT_TYPES
 from spinesite.fields import Enum, List
-from spinesite.schema import SCHEMAS, TYPES
 from spinesite.schemadoc import (
     CONFIG_BEGIN,
     CONFIG_END,
@@ -22,6 +22,8 @@ from spinesite.schemadoc import (
 )
 from spinesite.yamlnodes import parse
 
+SCHEMAS = {t.folder: t.fields for t in CONTENT_TYPES}
+TYPES = tuple(SCHEMAS)
 DOCS = ROOT / "docs"
 
 

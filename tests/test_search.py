@@ -198,7 +198,7 @@ def test_indexing_failure_fails_the_build_and_keeps_the_old_output(
     about = site / "content" / "pages" / "about.md"
     about.write_text(about.read_text().replace("We write it.", "We write it again."))
 
-    async def broken(pages: object, language: str) -> dict[str, bytes]:
+    def broken(pages: object, language: str, dest: Path) -> None:
         raise RuntimeError("pagefind exploded")
 
     monkeypatch.setattr(search, "run_pagefind", broken)
@@ -241,9 +241,8 @@ def test_an_incomplete_bundle_is_an_error(change: dict[str, bytes | None], reaso
 
 
 def test_build_index_reports_an_incomplete_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def empty(pages: object, language: str) -> dict[str, bytes]:
+    def empty(pages: object, language: str, dest: Path) -> None:
         search.check_bundle({"pagefind-entry.json": b"{}"})
-        return {}
 
     monkeypatch.setattr(search, "run_pagefind", empty)
     diags = Diagnostics()

@@ -6,7 +6,7 @@ check the output → index for search → write atomically → remember what was
 
 Every stage reports problems to one Diagnostics collector; nothing is written unless the
 whole build succeeded. Per-page work runs on a process pool (``jobs``) and is skipped for
-pages whose inputs did not change since the last build (see ``cache.py``).
+pages whose inputs did not change since the last build (see ``incremental/``).
 """
 
 from __future__ import annotations
@@ -19,13 +19,26 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from . import cache as cachemod
-from . import checks, parallel, stamp
+from . import checks, parallel
 from .buildresult import BuildResult as BuildResult  # re-exported: serve.py imports it from here
 from .checks import check_output, site_checks
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, build_graph, is_draft, page_url
+from .incremental import stamp
+from .incremental.keys import (
+    digest,
+    level_pages,
+    listing_id,
+    listing_keys,
+    markdown_keys,
+    output_unchanged,
+    pages_of_kinds,
+    render_keys,
+    tree_digests,
+)
+from .incremental.state import Cache
+from .incremental.store import CacheFolderError, Store, bytecode_dir, cache_folder
 from .loader import content_rels, iter_content, read_body, release_text
 from .model import SourceFile
 from .output import Transaction, Writer, write_new
@@ -33,9 +46,9 @@ from .pagework import RenderState, load_markdown, prevalidate, render_markdown, 
 from .parallel import default_jobs, run
 from .review import check_reviews
 from .safefiles import open_lock
-from .search import build_index, search_terms, searchable
+from .search import BUNDLE_DIR, search_terms, searchable, write_index
 from .sitefiles import copy_static, render_site_files
-from .templates import PAGE_TEMPLATES, SiteRenderer, theme_dir
+from .templates import SiteRenderer, page_templates, theme_dir
 from .validate import validate_pages
 from .writer import check_output_dir
 
@@ -53,8 +66,11 @@ def build(
     writer: Writer = write_new,
     base_url: str | None = None,
     drafts: bool = False,
+    cache_dir: Path | None = None,
 ) -> BuildResult:
     """Build ``site`` into ``out`` (default ``site/_site``). Never raises for bad content.
+
+    ``cache_dir`` (``--cache-dir``): the cache folder, default ``site/.spinesite-cache``.
 
     With ``drafts`` (``--drafts``) the drafts are built too, marked as drafts and kept out of
     the sitemap, feed and search index; without it a reference to a draft is left out (a warning).
@@ -70,20 +86,20 @@ def build(
     if write:
         check_output_dir(site, out)
         try:
-            folder = cachemod.cache_folder(site)
-        except cachemod.CacheFolderError as exc:  # a planted link: refused, never followed
+            folder = cache_folder(site, cache_dir)
+        except CacheFolderError as exc:  # a planted link: refused, never followed
             diags = Diagnostics()
-            diags.error(cachemod.CACHE_DIR, 0, str(exc), "cache-folder")
+            diags.error(exc.path, 0, str(exc), "cache-folder")
             return _done(BuildResult(diags), started)
-        with output_lock(folder, out):  # two builds of a site into one folder run one after the other
-            return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts)
+        with output_lock(folder, out), Store.session(folder) as store:  # two builds of a site into one folder: one after the other
+            return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts, store)
     return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts)
 
 
 @contextlib.contextmanager
 def output_lock(folder: Path, out: Path) -> Iterator[None]:
     """An exclusive lock (in the site's cache ``folder``) per output folder, held for the whole build."""
-    fd = open_lock(folder / f"build-{cachemod.digest(str(out))[:16]}.lock")
+    fd = open_lock(folder / f"build-{digest(str(out))[:16]}.lock")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -104,6 +120,7 @@ def _build(
     writer: Writer,
     base_url: str | None = None,
     drafts: bool = False,
+    store: Store | None = None,
 ) -> BuildResult:
     diags = Diagnostics()
     result = BuildResult(diags)
@@ -114,7 +131,7 @@ def _build(
     racy: dict[str, str] = {}
     if write:  # the inputs as found before the build, for the next build's no-change check
         same, inputs = (
-            stamp.unchanged(site, out, theme_dir(), search, base_url, drafts=drafts, today=today)
+            stamp.unchanged(site, out, theme_dir(), search, base_url, drafts=drafts, today=today, store=store)
             if incremental
             else (None, stamp.input_stats(site, theme_dir()))
         )
@@ -123,8 +140,8 @@ def _build(
         diags.extend(same.warnings)  # nothing changed: the output is already exactly right
         result.counts = Counter(same.counts)
         return _done(result, started)
-    stamp.forget(site)  # from here on the output may change
-    cache = _cache_for(site, write, incremental, previous)
+    stamp.forget(site, store)  # from here on the output may change
+    cache = _cache_for(store, write, incremental, previous)
     result.lap("no-change check, cache")
 
     config = result.config = load_config(site, diags, base_url=base_url)
@@ -132,26 +149,26 @@ def _build(
     known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
     if write and (not cache.sources or len(cache.sources) - len(known) >= 2 * parallel.MIN_TASKS_PER_WORKER):
         # many files to parse (a cold build, a checkout): in parallel first, so that the serial pass finds them validated
-        cache.validated |= prevalidate_all(site, known, config.limits["max_file_kb"] * 1024, jobs)
+        cache.validated |= prevalidate_all(site, known, config.limits.max_file_kb * 1024, jobs)
         lazy = cache.validated_digests()
     sources: list[SourceFile] = []
-    loading = _kept(iter_content(site, diags, config.limits["max_file_kb"] * 1024, cache.parsed, known, lazy), sources)
+    loading = _kept(iter_content(site, diags, config.limits.max_file_kb * 1024, cache.parsed, known, lazy), sources)
     validated: dict[str, object] = {}
     release = (lambda src: release_text(site, src)) if write else None  # workers read the text again
     pages = validate_pages(loading, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated, release)
     result.lap("load and validate")
     graph = result.graph = build_graph(pages, site, diags, drafts=drafts)
     result.counts = Counter(p.kind for p in graph.pages)
-    renderer = SiteRenderer(graph, config, site, today, cache.bytecode_dir() if incremental else None)
-    md_store = cache.markdown_store(site) if write else None
-    state = RenderState(graph, renderer, config.limits["markdown_seconds"], None, not write, site, md_store)
+    renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if incremental else None)
+    md_store = store.markdown() if store is not None else None
+    state = RenderState(graph, renderer, config.limits.markdown_seconds, None, not write, site, md_store)
 
     result.lap("site graph")
     digests = {s.rel: s.digest for s in sources}
     markdown_cache = render_all_markdown(state, digests, cache, result, jobs)
     found, result.notes = site_checks(graph, result.linked, today, config.checks, diags.errors)
     diags.extend(found)
-    diags.extend(check_reviews(graph.pages, config.data, skip={d.path for d in diags.errors}))
+    diags.extend(check_reviews(graph.pages, config, skip={d.path for d in diags.errors}))
     result.lap("Markdown, content checks")
     if diags.failed(strict) and (write or not diags.errors):
         return _done(result, started)
@@ -162,11 +179,9 @@ def _build(
     global_key = _global_key(site, renderer, cache)
     listings = renderer.listings()
     result.listing_paths = [x.output_path for x in listings]
-    template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in PAGE_TEMPLATES.items()}
-    keys = result.keys = cachemod.render_keys(graph, digests, global_key, template_keys) | cachemod.listing_keys(
-        listings, graph, digests, global_key, cache
-    )
-    targets = {p.rel: p.output_path for p in graph.pages} | {cachemod.listing_id(x): x.output_path for x in listings}
+    template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in page_templates().items()}
+    keys = result.keys = render_keys(graph, digests, global_key, template_keys) | listing_keys(listings, graph, digests, global_key, cache)
+    targets = {p.rel: p.output_path for p in graph.pages} | {listing_id(x): x.output_path for x in listings}
     txn = Transaction(out, writer) if write else None
     try:
         if txn is not None:
@@ -176,9 +191,9 @@ def _build(
         result.lap("render keys")
         files = render_pages(state, [rel for rel in dirty if rel in graph.by_rel], result, jobs)
         result.lap("templates")
-        dirty_listings = {cachemod.listing_id(x) for x in listings} & dirty
+        dirty_listings = {listing_id(x) for x in listings} & dirty
         site_files = render_site_files(renderer, graph, listings, dirty_listings, diags)
-        result.rendered_listings = sorted(x.output_path for x in listings if cachemod.listing_id(x) in dirty_listings)
+        result.rendered_listings = sorted(x.output_path for x in listings if listing_id(x) in dirty_listings)
         if not write and previous is not None:  # reuse what the previous in-memory build rendered
             files |= {path: previous.files[path] for rel, path in targets.items() if rel not in dirty}
         copy_static(site, site_files, diags, reserved=set(targets.values()))
@@ -193,7 +208,7 @@ def _build(
         for rel, data in site_files.items():
             txn.put(rel, data)
         keep = set(targets.values()) | set(site_files)
-        search_key = cachemod.digest(*sorted(keys.values()))
+        search_key = digest(*sorted(keys.values()))
         if search and config.search:
             if search_key == cache.search_key and (out / "pagefind").is_dir():
                 keep |= _existing(out, "pagefind")  # nothing a search could find has changed
@@ -210,7 +225,7 @@ def _build(
         raise
 
     cache.remember(sources, markdown_cache, keys, out, targets, dirty, search_key if search and config.search else "", read_ns, validated)
-    cache.save(site)
+    cache.save(store)
     if md_store is not None:
         md_store.prune(set(markdown_cache))
     stamp.record(
@@ -226,6 +241,7 @@ def _build(
         base_url,
         drafts=drafts,
         today=today,
+        store=store,
     )
     result.lap("save cache")
     return _done(result, started)
@@ -247,23 +263,19 @@ def _kept(items: Iterator[SourceFile], into: list[SourceFile]) -> Iterator[Sourc
         yield item
 
 
-def _cache_for(site: Path, write: bool, incremental: bool, previous: BuildResult | None) -> cachemod.Cache:
-    """The signed on-disk cache for builds that write; the previous result's for in-memory ones."""
+def _cache_for(store: Store | None, write: bool, incremental: bool, previous: BuildResult | None) -> Cache:
+    """The on-disk cache for builds that write; the previous result's for in-memory ones."""
     if not incremental:
-        return cachemod.Cache.empty()
+        return Cache.empty()
     if write:
-        return cachemod.Cache.load(site)
-    return previous.cache if previous is not None and previous.cache is not None else cachemod.Cache.empty()
+        return Cache.load(store)
+    return previous.cache if previous is not None and previous.cache is not None else Cache.empty()
 
 
-def render_all_markdown(
-    state: RenderState, digests: dict[str, str], cache: cachemod.Cache, result: BuildResult, jobs: int
-) -> dict[str, object]:
+def render_all_markdown(state: RenderState, digests: dict[str, str], cache: Cache, result: BuildResult, jobs: int) -> dict[str, object]:
     """Markdown of every page, before any template; unchanged pages come from the cache."""
     graph = state.graph
-    unpublished = [f"{p.rel}\x1f{p.slug}" for p in graph.drafts]  # a link to one of them is plain text
-    site_key = cachemod.digest(cachemod.glossary_key(graph), cachemod.url_key(graph), state.site.base_path, *unpublished)
-    md_keys = state.md_keys = {p.rel: cachemod.digest(site_key, p.rel, digests[p.rel]) for p in graph.pages}
+    md_keys = state.md_keys = markdown_keys(graph, digests, state.site.base_path)
     todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
     fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
     kept: dict[str, object] = {}
@@ -281,33 +293,33 @@ def render_all_markdown(
     return kept
 
 
-def _global_key(site: Path, renderer: SiteRenderer, cache: cachemod.Cache) -> str:
+def _global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
     """Inputs every page depends on: version, config, theme assets, build date, menu...
 
     Templates are not in it: each page and generated page depends on the templates it uses
     (``cache.template_keys``), so editing one template re-renders only the pages it makes.
     """
-    templates_key, assets_key = cachemod.tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/"))
+    templates_key, assets_key = tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/"))
     if cache.templates_key != templates_key:  # analyse the templates again
-        names = sorted({*PAGE_TEMPLATES.values(), *(x.template for x in renderer.listings())})
+        names = sorted({*page_templates().values(), *(x.template for x in renderer.listings())})
         use = renderer.analyse_templates(names)
         cache.templates_key = templates_key
         cache.kinds_read, cache.uses_levels = use.kinds, use.users.get("levels", set())
         cache.template_keys = {
-            name: cachemod.digest(templates_key) if used is None else cachemod.digest(*(x for item in used.items() for x in item))
+            name: digest(templates_key) if used is None else digest(*(x for item in used.items() for x in item))
             for name, used in use.closures.items()
         }
-    page_templates = set(PAGE_TEMPLATES.values())
+    templates_of_pages = set(page_templates().values())
     every_page = ""  # page templates reading by_kind depend on the pages of the types they read
-    if readers := [cache.kinds_read[t] for t in page_templates if t in cache.kinds_read]:
+    if readers := [cache.kinds_read[t] for t in templates_of_pages if t in cache.kinds_read]:
         kinds = None if None in readers else frozenset().union(*(k for k in readers if k is not None))
-        every_page = cachemod.digest(*(f"{p.rel}\x1f{p.digest}" for p in cachemod.pages_of_kinds(renderer.graph, kinds)))
+        every_page = digest(*(f"{p.rel}\x1f{p.digest}" for p in pages_of_kinds(renderer.graph, kinds)))
     levels = ""
-    if cache.uses_levels & page_templates:
-        levels = cachemod.digest(*sorted(f"{p.rel}\x1f{p.digest}" for p in cachemod.level_pages(renderer.graph)))
-    return cachemod.digest(
-        cachemod.Cache.current_salt(),
-        repr(sorted(renderer.config.data.items(), key=str)),
+    if cache.uses_levels & templates_of_pages:
+        levels = digest(*sorted(f"{p.rel}\x1f{p.digest}" for p in level_pages(renderer.graph)))
+    return digest(
+        Cache.current_salt(),
+        repr(renderer.config),
         assets_key,
         renderer.build_date.isoformat(),
         repr([p.rel for p in renderer.graph.pages if is_draft(p)]),  # drafts built (--drafts): the sitemap and feed leave them out
@@ -317,13 +329,11 @@ def _global_key(site: Path, renderer: SiteRenderer, cache: cachemod.Cache) -> st
     )
 
 
-def _dirty(
-    targets: dict[str, str], keys: dict[str, str], out: Path, cache: cachemod.Cache, previous: BuildResult | None, write: bool
-) -> set[str]:
+def _dirty(targets: dict[str, str], keys: dict[str, str], out: Path, cache: Cache, previous: BuildResult | None, write: bool) -> set[str]:
     """Pages and generated pages to render: their render key changed or their output is gone."""
     if write:
         same_out = cache.out == str(out)
-        return {t for t in targets if not (same_out and cachemod.output_unchanged(out, cache.pages.get(t), keys[t]))}
+        return {t for t in targets if not (same_out and output_unchanged(out, cache.pages.get(t), keys[t]))}
     if previous is None:
         return set(targets)
     return {t for t, path in targets.items() if previous.keys.get(t) != keys[t] or path not in previous.files}
@@ -349,17 +359,17 @@ def index_for_search(
     config: Config,
     diags: Diagnostics,
 ) -> set[str]:
-    """Index every HTML page of the new build (staged or unchanged); stage the index."""
+    """Index every HTML page of the new build (staged or unchanged): Pagefind writes the index
+    into the staging folder. Returns the index files' output paths (to keep), none on failure."""
     for page in graph.pages:  # search terms come from every page's links
         load_markdown(state, page)
     html = {}
     for path in searchable(graph, listing_paths):
         staged = txn.stage / path
-        html[path] = (staged if staged.exists() else txn.out / path).read_bytes()
-    index = build_index(html, config.language, diags, search_terms(graph, renderer.base_path))
-    for rel, data in index.items():
-        txn.put(rel, data)
-    return set(index)
+        html[path] = staged if staged.exists() else txn.out / path
+    if not write_index(html, config.language, txn.stage / BUNDLE_DIR, diags, search_terms(graph, renderer.base_path)):
+        return set()
+    return txn.adopt(BUNDLE_DIR)
 
 
 def _existing(out: Path, folder: str) -> set[str]:
@@ -396,7 +406,7 @@ def render_what_builds(
             result.diagnostics.extend(page_diags)
     listings = renderer.listings()
     scratch = Diagnostics()
-    site_files = render_site_files(renderer, graph, listings, {cachemod.listing_id(x) for x in listings}, scratch)
+    site_files = render_site_files(renderer, graph, listings, {listing_id(x) for x in listings}, scratch)
     copy_static(site, site_files, scratch, reserved={p.output_path for p in graph.pages})
     check_output(site_files, result.diagnostics, base_url=renderer.config.base)
     left_out |= {x.output_path for x in listings if x.output_path not in site_files}

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .cache import Cache
     from .config import Config
     from .diagnostics import Diagnostics
     from .graph import SiteGraph
+    from .incremental.state import Cache
 
 
 @dataclass

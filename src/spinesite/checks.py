@@ -24,6 +24,8 @@ import statistics
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import contenttypes
+from .config import Checks
 from .diagnostics import Diagnostic, Diagnostics, line_of, show_url
 from .htmlscan import Finding, Scan, SiteBase, scan_css, scan_html, site_path
 from .model import Page
@@ -36,14 +38,8 @@ if TYPE_CHECKING:
 
 SAFETY = "output-safety"  # Diagnostic.code of the checks every build runs
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")
-# Front-matter fields a reader sees as prose, by content type (as in tests/test_content.py).
-PROSE_FIELDS = {
-    "conditions": ("symptoms", "non_urgent", "diagnosis", "outlook", "prevention", "faq"),
-    "stretches": ("starting_position", "steps", "stop_if", "illustration"),
-    "treatments": ("benefits", "risks", "guidelines"),
-}
+# Keys of the mappings in a prose field (contenttypes.ContentType.prose_fields) a reader reads.
 PROSE_KEYS = ("question", "answer", "says", "alt")
-NOT_ORPHANS = ("glossary",)
 
 
 # ----------------------------------------------------------------------------- every build
@@ -120,7 +116,7 @@ SLOW_CHECKS = "reading grade; links, #anchors and <img> alt text in the built pa
 
 
 def site_checks(
-    graph: SiteGraph, linked: Mapping[str, set[str]], today: dt.date, limits: Mapping[str, Any], errors: Iterable[Diagnostic]
+    graph: SiteGraph, linked: Mapping[str, set[str]], today: dt.date, limits: Checks, errors: Iterable[Diagnostic]
 ) -> tuple[list[Diagnostic], list[str]]:
     """The content checks every build runs (fast): (diagnostics, notes on checks that could not run).
 
@@ -128,9 +124,9 @@ def site_checks(
     page with an error may be the one whose links or menu entry were lost.
     """
     broken = graph.unloaded | {d.path for d in errors if d.path.startswith("content/")}
-    found = review_dates([p for p in graph.pages if p.rel not in broken], today, limits["review_warn_days"])  # no echoes
+    found = review_dates([p for p in graph.pages if p.rel not in broken], today, limits.review_warn_days)  # no echoes
     notes: list[str] = []
-    if limits["orphans"]:
+    if limits.orphans:
         if broken:
             n = len(broken)
             notes.append(f"Pages no other page links to were not looked for while {n} content file{'s have' if n != 1 else ' has'} errors.")
@@ -151,7 +147,7 @@ def check_content(result: BuildResult) -> dict[str, float] | None:
     sources = {p.output_path: p.rel for p in graph.pages}
     relocate(diags, sources)
     grades = reading_grades(graph.pages)
-    diags.extend(reading_warnings(grades, config.checks["reading_grade"]))
+    diags.extend(reading_warnings(grades, config.checks.reading_grade))
     if result.files:
         base = SiteBase.from_url(config.base)
         failed = broken_pages(diags.items)
@@ -178,7 +174,7 @@ def check_today() -> dt.date:
 def page_prose(page: Page) -> str:
     """What a reader reads on a page: title, summary, prose fields and the body, as sentences."""
     parts = [page.title, str(page.data.get("summary", ""))]
-    for name in PROSE_FIELDS.get(page.kind, ()):
+    for name in contenttypes.by_folder(page.kind).prose_fields:
         value = page.data.get(name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict):
@@ -260,8 +256,9 @@ def review_dates(pages: Iterable[Page], today: dt.date, warn_days: int) -> list[
 
 def orphans(pages: list[Page], linked: Mapping[str, set[str]]) -> list[Diagnostic]:
     """Pages no other page links to (front-matter references either way, body links,
-    parent/child, footer menu). Glossary terms and the home page are left out."""
+    parent/child, footer menu). Types without ``orphan_check`` (glossary terms) and the home page are left out."""
     reached: set[str] = set()
+    not_orphans = {t.folder for t in contenttypes.TYPES if not t.orphan_check}
     for page in pages:
         for refs in page.refs.values():
             if refs:  # the referenced page links back ("Recommended for", "Part of")
@@ -274,7 +271,7 @@ def orphans(pages: list[Page], linked: Mapping[str, set[str]]) -> list[Diagnosti
             reached.add(page.rel)
     out = []
     for page in pages:
-        if page.rel in reached or page.kind in NOT_ORPHANS or page.url == "/":
+        if page.rel in reached or page.kind in not_orphans or page.url == "/":
             continue
         menu = " and it is not in the footer menu" if page.kind == "pages" else ""
         out.append(Diagnostic(page.rel, 0, f"no other page links to this page{menu}", "warning", "orphan"))

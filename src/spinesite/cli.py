@@ -10,18 +10,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from . import __version__, contenttypes
 from .build import build
 from .buildresult import BuildResult
 from .config import CONFIG_FILE
 from .diagnostics import format_github, format_json, format_text
 from .fields import is_web_address
 from .hints import command_hint
-from .schema import SINGULAR, TYPES
 from .writer import OutputError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-PLURAL = {"glossary": "glossary terms"}  # content types whose folder name is not the plural of SINGULAR
 
 
 def run() -> NoReturn:
@@ -97,6 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("-j", "--jobs", type=_int_in(1), default=None, metavar="N", help="worker processes (default: number of cores)")
     b.add_argument("--clean", action="store_true", help="ignore the incremental-build cache (.spinesite-cache/)")
+    _cache_dir_arg(b, "the incremental-build cache")
     b.add_argument("--no-search", dest="search", action="store_false", help="do not build the search index")
     b.add_argument("--base-url", metavar="URL", help="public address of the site, replacing base_url in spinesite.yaml")
     b.add_argument("--drafts", action="store_true", help="also build the drafts (draft: true), marked as drafts: for a preview")
@@ -115,6 +114,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also fetch every link to another site and report dead or redirected ones (needs the internet)",
     )
+    _cache_dir_arg(c, "the answers of --external")
     _format_arg(c)
     c.set_defaults(func=cmd_check)
     _authoring_commands(sub)
@@ -125,6 +125,10 @@ def _site_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("site", nargs="?", type=Path, default=Path("."), metavar="SITE_DIR", help="site folder (default: .)")
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print problems only")
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="print more detail")
+
+
+def _cache_dir_arg(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--cache-dir", type=Path, metavar="DIR", help=f"folder for {what} (default: SITE_DIR/.spinesite-cache)")
 
 
 def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -149,7 +153,8 @@ def _format_arg(p: argparse.ArgumentParser) -> None:
 
 def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     n = sub.add_parser("new", help="start a new page from an archetype", description="Write content/<type>/<slug>.md from an archetype.")
-    n.add_argument("type", metavar="TYPE", help="condition, stretch, cause, treatment, glossary or page")
+    *others, last = (t.cli_name for t in contenttypes.TYPES)
+    n.add_argument("type", metavar="TYPE", help=f"{', '.join(others)} or {last}")
     n.add_argument("title", metavar="TITLE", help="the page title (the file name is made from it)")
     _site_arg(n)
     n.add_argument("--slug", help="file name to use instead of one made from the title")
@@ -164,6 +169,7 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     s.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: 127.0.0.1, this computer only)")
     s.add_argument("--drafts", action="store_true", help="also show the drafts (draft: true), each marked as a draft")
+    _cache_dir_arg(s, "the cache (the preview keeps its own in memory and writes nothing there)")
     s.set_defaults(func=cmd_serve)
 
     j = sub.add_parser(
@@ -198,7 +204,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import ServeError, Server
 
     _check_site(args.site)
-    server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts)
+    server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts, cache_dir=args.cache_dir)
     try:
         server.serve_forever()
     except ServeError as exc:
@@ -263,6 +269,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         search=args.search,
         base_url=args.base_url,
         drafts=args.drafts,
+        cache_dir=args.cache_dir,
     )
     try:
         return report(result, args, "Built")
@@ -277,13 +284,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .review import require_review_errors
 
     _check_site(args.site)
-    result = build(args.site, strict=args.strict, write=False)
+    result = build(args.site, strict=args.strict, write=False, cache_dir=args.cache_dir)
     grades = check_content(result)
     require_review_errors(result.diagnostics)  # with require_review: true, check fails on pages not yet reviewed
     if args.external and result.config is not None and result.graph is not None:
         from .externallinks import run_external_check
 
-        result.diagnostics.extend(run_external_check(result, args.site))
+        result.diagnostics.extend(run_external_check(result, args.site, cache_dir=args.cache_dir))
     return report(result, args, "Checked", grades)
 
 
@@ -296,7 +303,7 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
     failed = result.diagnostics.failed(args.strict)
     n_err = sum(d.level == "error" for d in diags)
     n_warn = len(diags) - n_err
-    kinds = ", ".join(_count(result.counts[k], SINGULAR[k], PLURAL.get(k, k)) for k in TYPES if result.counts[k])
+    kinds = ", ".join(_count(result.counts[t.folder], t.singular, t.plural) for t in contenttypes.TYPES if result.counts[t.folder])
     summary: dict[str, object] = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
     if grades is not None:
         summary["reading_grades"] = grades
@@ -311,7 +318,7 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
 
         if getattr(args, "verbose", 0):
             sys.stderr.write("".join(f"  {g:4.1f}  {rel}\n" for rel, g in sorted(grades.items())))
-        print(grade_summary(grades, result.config.checks["reading_grade"]), file=sys.stderr)
+        print(grade_summary(grades, result.config.checks.reading_grade), file=sys.stderr)
     if args.format != "json" and not args.quiet:
         for note in result.notes if verb == "Checked" else ():  # a check that could not run; build only gates
             print(f"Note: {note}", file=sys.stderr)

@@ -81,37 +81,94 @@ FIELDS: tuple[Field, ...] = (
         doc="Health professionals who check pages; a page is reviewed only when its `reviewed_by` names one of them.",
     ),
     Field("require_review", Bool(), default=False, doc="Make every page not yet reviewed an error in `check` and `build --strict`."),
-    Field("limits", LIMITS, default=lambda: {"max_file_kb": 1024, "markdown_seconds": 10}, doc="Safety limits."),
+    Field("limits", LIMITS, default=LIMITS.defaults, doc="Safety limits."),
     Field(
         "checks",
         CHECKS,
-        default=lambda: {
-            "reading_grade": 8,
-            "review_warn_days": 90,
-            "orphans": True,
-            "external_timeout": 10,
-            "external_retries": 2,
-            "external_concurrency": 8,
-            "external_cache_hours": 24,
-        },
+        default=CHECKS.defaults,
         doc="Thresholds for `spinesite check`.",
     ),
 )
 
 
 @dataclass(frozen=True)
-class Config:
-    data: dict[str, Any]
+class Limits:
+    max_file_kb: int
+    markdown_seconds: int
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.data[name]
-        except KeyError:
-            raise AttributeError(name) from None
+
+@dataclass(frozen=True)
+class Checks:
+    reading_grade: int
+    review_warn_days: int
+    orphans: bool
+    external_timeout: int
+    external_retries: int
+    external_concurrency: int
+    external_cache_hours: int
+
+
+@dataclass(frozen=True)
+class CareCard:
+    level: str
+    heading: str
+    items: tuple[str, ...]
+    note: str | None
+    other_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """One entry of ``reviewers:`` in spinesite.yaml."""
+
+    name: str
+    qualification: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated ``spinesite.yaml``: one typed attribute per setting of :data:`FIELDS`
+    (whose declarations hold the defaults; a test keeps the two in step)."""
+
+    title: str
+    base_url: str
+    language: str
+    description: str
+    publisher: str
+    disclaimer: str
+    emergency_number: str
+    care_cards: tuple[CareCard, ...]
+    search: bool
+    feed_entries: int
+    reviewers: tuple[Reviewer, ...]
+    require_review: bool
+    limits: Limits
+    checks: Checks
 
     @property
     def base(self) -> str:
-        return str(self.data["base_url"]).rstrip("/") + "/"
+        return self.base_url.rstrip("/") + "/"
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Config:
+        """The typed config from a complete validated mapping (see :func:`validate_fields`)."""
+        return cls(
+            **{k: v for k, v in data.items() if k not in _NESTED},
+            care_cards=tuple(
+                CareCard(c["level"], c["heading"], tuple(c["items"]), c["note"], tuple(c["other_words"])) for c in data["care_cards"]
+            ),
+            reviewers=tuple(
+                Reviewer(str(r["name"]), str(r.get("qualification") or ""), str(r.get("id") or ""))
+                for r in data["reviewers"]
+                if isinstance(r, dict) and r.get("name")
+            ),
+            limits=Limits(**data["limits"]),
+            checks=Checks(**data["checks"]),
+        )
+
+
+_NESTED = frozenset({"care_cards", "reviewers", "limits", "checks"})
 
 
 def load_config(site: Path, diags: Diagnostics, *, base_url: str | None = None) -> Config:
@@ -142,7 +199,7 @@ def load_config(site: Path, diags: Diagnostics, *, base_url: str | None = None) 
         clean["title"] = "Untitled site"
     if not clean.get("base_url"):
         clean["base_url"] = "https://example.org/"
-    return Config(clean)
+    return Config.from_data(clean)
 
 
 def _unique_reviewers(entries: Any, ctx: Ctx) -> None:

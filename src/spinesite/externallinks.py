@@ -264,20 +264,23 @@ def check_external(
     return link_diagnostics(links, {**previous, **fresh}, settings)
 
 
-def run_external_check(result: BuildResult, site: Path, ask: Callable[[str], Answer] | None = None) -> list[Diagnostic]:
-    """``check --external`` on a finished in-memory build, with the site's settings and cache."""
-    from .cache import CacheFolderError, cache_folder
+def run_external_check(
+    result: BuildResult, site: Path, ask: Callable[[str], Answer] | None = None, *, cache_dir: Path | None = None
+) -> list[Diagnostic]:
+    """``check --external`` on a finished in-memory build, with the site's settings and cache
+    folder (``cache_dir``, default ``SITE/.spinesite-cache``)."""
+    from .incremental.store import CacheFolderError, cache_folder
 
     assert result.config is not None
     checks = result.config.checks
     settings = Settings(
-        float(checks["external_timeout"]),
-        int(checks["external_retries"]),
-        int(checks["external_concurrency"]),
-        float(checks["external_cache_hours"]),
+        float(checks.external_timeout),
+        checks.external_retries,
+        checks.external_concurrency,
+        float(checks.external_cache_hours),
     )
     try:
-        cache_dir: Path | None = cache_folder(site)
+        folder: Path | None = cache_folder(site, cache_dir)
     except (CacheFolderError, OSError):
-        cache_dir = None  # reported by the build already; check without remembering
-    return check_external(written_links(result), SiteBase.from_url(result.config.base), settings, cache_dir, ask)
+        folder = None  # a link or a file there: check without remembering
+    return check_external(written_links(result), SiteBase.from_url(result.config.base), settings, folder, ask)

@@ -307,6 +307,10 @@ class Obj(FieldType):
     def json_schema(self) -> dict[str, Any]:
         return object_schema(self.fields)
 
+    def defaults(self) -> dict[str, Any]:
+        """The mapping every sub-field's default makes (a field's default when the key is left out)."""
+        return {f.name: f.default() if callable(f.default) else f.default for f in self.fields}
+
     def doc(self) -> str:
         return f"{self.hint} (" + ", ".join(f.name + ("" if f.required else "?") for f in self.fields) + ")"
 

@@ -6,24 +6,22 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import contenttypes
+from .contenttypes import by_folder, ref_fields
 from .diagnostics import Diagnostics, did_you_mean, show
 from .fields import LEVELS, _label
 from .model import Page
-from .schema import SINGULAR, TYPES, ref_fields
 
-# URLs the generator itself produces; a page may not take them.
-RESERVED = {
-    "/",
-    "/search/",
-    "/urgent-help/",
-    "/levels/",
-    "/handouts/",
-    "/assets/",
-    "/images/",
-    *(f"/{kind}/" for kind in TYPES if kind != "pages"),
-}
-# Generated pages (no source file) that Markdown may link to by address, e.g. [get help](/urgent-help/).
-GENERATED_LINKS = frozenset({"/", "/search/", "/urgent-help/", *(f"/{kind}/" for kind in TYPES if kind != "pages")})
+
+def reserved_urls() -> frozenset[str]:
+    """URLs the generator itself produces; a page may not take them."""
+    fixed = ("/", "/search/", "/urgent-help/", "/levels/", "/handouts/", "/assets/", "/images/")
+    return frozenset({*fixed, *(t.index_url for t in contenttypes.TYPES if not t.at_site_root)})
+
+
+def generated_links() -> frozenset[str]:
+    """Generated pages (no source file) that Markdown may link to by address, e.g. [get help](/urgent-help/)."""
+    return frozenset({"/", "/search/", "/urgent-help/", *(t.index_url for t in contenttypes.TYPES if t.index_title is not None)})
 
 
 class Backlinks(dict[str, list[Page]]):
@@ -49,7 +47,7 @@ class SiteGraph:
 
 
 def page_url(kind: str, slug: str) -> str:
-    return f"/{slug}/" if kind == "pages" else f"/{kind}/{slug}/"
+    return by_folder(kind).url(slug)
 
 
 def level_url(level: str) -> str:
@@ -68,14 +66,16 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics, *, drafts
     pages = sorted((p for p in all_pages if drafts or not is_draft(p)), key=lambda p: (p.kind, p.slug))
     graph = SiteGraph(pages, drafts=[] if drafts else [p for p in all_pages if is_draft(p)])
     _assign_urls(graph, diags)
-    slugs = {kind: {p.slug: p for p in pages if p.kind == kind} for kind in TYPES}
+    kinds = contenttypes.folders()
+    slugs = {kind: {p.slug: p for p in pages if p.kind == kind} for kind in kinds}
     draft_slugs = {(p.kind, p.slug): p for p in graph.drafts}
     # Files that exist but did not load already have their own error: no "unknown" cascade.
     loaded = {p.rel for p in all_pages}
-    unloaded = {(k, s) for k in TYPES for s in _file_slugs(site, k) if f"content/{k}/{s}.md" not in loaded}
+    unloaded = {(k, s) for k in kinds for s in _file_slugs(site, k) if f"content/{k}/{s}.md" not in loaded}
     graph.unloaded = {f"content/{k}/{s}.md" for k, s in unloaded}
+    refs_of = {kind: ref_fields(kind) for kind in kinds}
     for page in pages:
-        for name, target in ref_fields(page.kind):
+        for name, target in refs_of[page.kind]:
             value = page.data.get(name)
             items = value if isinstance(value, list) else ([value] if value else [])
             resolved = []
@@ -89,7 +89,7 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics, *, drafts
     _link_parents(pages, diags)
     _check_illustrations(pages, site, diags)
     graph.by_slug = {(p.kind, p.slug): p for p in pages}
-    graph.by_kind = {k: sorted((p for p in pages if p.kind == k), key=lambda p: (p.title.casefold(), p.slug)) for k in TYPES}
+    graph.by_kind = {k: sorted((p for p in pages if p.kind == k), key=lambda p: (p.title.casefold(), p.slug)) for k in kinds}
     graph.levels = _levels(pages)
     return graph
 
@@ -99,8 +99,9 @@ def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
 
     When a ``slug:`` override causes the clash, the error is reported on the override line.
     """
+    types, reserved = {t.folder: t for t in contenttypes.TYPES}, reserved_urls()
     for page in graph.pages:
-        page.url = page_url(page.kind, page.slug)
+        page.url = types[page.kind].url(page.slug)
         graph.by_rel[page.rel] = page
         other = graph.by_url.get(page.url)
         if other is not None:
@@ -108,7 +109,7 @@ def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
             diags.error(
                 blame.rel, _slug_line(blame), f"URL {page.url} is also used by {holder.rel}; rename one of the files or change its slug"
             )
-        elif page.url in RESERVED:
+        elif page.url in reserved:
             diags.error(page.rel, _slug_line(page), f"URL {page.url} is reserved for a generated page; choose another slug")
         else:
             graph.by_url[page.url] = page
@@ -135,7 +136,7 @@ def _resolve(
             return None
         return found
     line = page.parsed.line(key)
-    what = SINGULAR[target]
+    what = by_folder(target).singular
     if (target, slug) in unloaded:
         return None
     if (draft := draft_slugs.get((target, slug))) is not None:
@@ -143,7 +144,7 @@ def _resolve(
         return None
     for kind, known in slugs.items():
         if slug in known and kind != target:
-            diags.error(page.rel, line, f"{_label(key)}: '{slug}' is a {SINGULAR[kind]}, not a {what} ({known[slug].rel})")
+            diags.error(page.rel, line, f"{_label(key)}: '{slug}' is a {by_folder(kind).singular}, not a {what} ({known[slug].rel})")
             return None
     diags.error(page.rel, line, f"{_label(key)}: unknown {what} '{slug}'{did_you_mean(slug, slugs[target])}")
     return None

@@ -23,6 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .contenttypes import by_folder
 from .model import Page
 from .review import ReviewState
 
@@ -134,11 +135,8 @@ def _about(page: Page, abs_url: Any) -> dict[str, Any] | None:
         if guidelines:
             out["guideline"] = guidelines
         return out
-    if page.kind == "causes":
-        return {"@type": "MedicalCause", "name": page.title, "description": d.get("summary", "")}
-    if page.kind == "glossary":
-        return {"@type": "DefinedTerm", "name": page.title, "description": d.get("summary", "")}
-    return None
+    type_ = by_folder(page.kind).jsonld_type  # any other type: its registered type, named and described
+    return {"@type": type_, "name": page.title, "description": d.get("summary", "")} if type_ else None
 
 
 def _guideline(g: dict[str, Any], evidence: str) -> dict[str, Any]:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from . import contenttypes
 from .graph import SiteGraph, is_draft, level_url
 from .model import Listing, Page
 from .schema import TREATMENT_CATEGORIES
 
-INDEX_TITLES = {
-    "conditions": "Conditions A to Z",
-    "stretches": "Stretches and exercises",
-    "causes": "Causes and risk factors",
-    "treatments": "Treatments",
-    "glossary": "Glossary of medical words",
-}
 URGENT_HELP_URL = "/urgent-help/"  # the site's care cards on one page, linked from every page's header
 URGENT_HELP_TITLE = "When to get help urgently"
 
@@ -20,8 +14,9 @@ URGENT_HELP_TITLE = "When to get help urgently"
 def listings(graph: SiteGraph, urgent_help: bool = False) -> list[Listing]:
     """Every generated page; ``urgent_help``: the site has care cards to show on their own page."""
     out = [Listing("/", "home.html", "Home")]
-    for kind, title in INDEX_TITLES.items():
-        out.append(Listing(f"/{kind}/", f"list_{kind}.html", title, {"items": graph.by_kind.get(kind, [])}))
+    for t in contenttypes.TYPES:
+        if t.index_title is not None:
+            out.append(Listing(t.index_url, t.index_template, t.index_title, {"items": graph.by_kind.get(t.folder, [])}))
     for level, conditions in graph.levels.items():
         draft = all(is_draft(c) for c in conditions)  # only drafts there (--drafts): a draft itself
         out.append(Listing(level_url(level), "level.html", f"{level} spinal level", {"level": level, "items": conditions, "draft": draft}))

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .contenttypes import folders
 from .diagnostics import Diagnostics, show
 from .fields import SLUG_RE
 from .model import SourceFile
-from .schema import TYPES
 from .yamlnodes import LazyParsed, Parsed, YamlError, parse
 
 CONTENT = "content"
@@ -62,7 +62,7 @@ def iter_content(
         diags.error(CONTENT, 0, "symbolic link to outside the site is not followed; make content/ a real folder")
         return
     names: list[str] = []
-    prefix = len(os.fspath(root)) + 1
+    prefix, kinds = len(os.fspath(root)) + 1, folders()
     for path in _walk(root, site, diags):
         sub = path[prefix:]
         rel = f"{CONTENT}/{sub}"
@@ -70,8 +70,8 @@ def iter_content(
         if not rel.isprintable():  # a newline in a name would break every "path:line: message"
             diags.error(show(rel, 300), 0, "file name contains control characters; rename the file")
             continue
-        if len(parts) != 2 or parts[0] not in TYPES:
-            diags.warning(rel, 0, f"ignored: content files belong in content/<type>/, where type is one of {', '.join(TYPES)}")
+        if len(parts) != 2 or parts[0] not in kinds:
+            diags.warning(rel, 0, f"ignored: content files belong in content/<type>/, where type is one of {', '.join(kinds)}")
             continue
         suffix = os.path.splitext(path)[1]
         if suffix != ".md":
@@ -91,7 +91,7 @@ def content_rels(site: Path) -> list[str]:
     """``content/<type>/<name>.md`` of the plain content files (a quick listing for the
     workers that validate ahead; the loader's own walk checks and reports everything)."""
     rels = []
-    for kind in TYPES:
+    for kind in folders():
         folder = site / CONTENT / kind
         if folder.is_symlink():
             continue

@@ -28,9 +28,9 @@ import markdown as md_lib
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
-from . import fastinline
+from . import contenttypes, fastinline
 from .diagnostics import Diagnostics, line_of, show
-from .graph import GENERATED_LINKS, SiteGraph, page_url
+from .graph import SiteGraph, generated_links, page_url
 from .hints import link_hint
 from .model import Page
 
@@ -310,7 +310,7 @@ class _LinkProcessor(Treeprocessor):
             target = self.r.graph.by_url.get(path if path.endswith("/") else path + "/")
             if target is None and tag == "img":
                 return self.r.base_path + path.lstrip("/")
-            if target is None and tag == "a" and path in GENERATED_LINKS:  # the built site's link check confirms it
+            if target is None and tag == "a" and path in generated_links():  # the built site's link check confirms it
                 return self.r.base_path + path.lstrip("/") + fragment
         if target is None:
             line = line_of(self.text, "](" + href, self.first_line, missing=self.first_line)
@@ -338,9 +338,7 @@ class _LinkProcessor(Treeprocessor):
         return None
 
     def _by_slug(self, slug: str) -> list[Page]:
-        return [
-            p for kind in ("conditions", "stretches", "causes", "treatments", "glossary", "pages") if (p := self.r.graph.get(kind, slug))
-        ]
+        return [p for kind in contenttypes.folders() if (p := self.r.graph.get(kind, slug))]
 
     def link_glossary(self, root: etree.Element) -> None:
         pattern, terms = self.r.glossary

@@ -18,8 +18,9 @@ import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from .writer import MARKER
 
@@ -33,8 +34,56 @@ def write_new(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+class Output(Protocol):
+    """Where a build puts its files: :class:`Transaction` (a folder on disk) or
+    :class:`MemoryOutput` (``spinesite serve`` and ``check``). Both stage, then commit all or none."""
+
+    in_workers: bool  # forked workers may ``put`` themselves (else their bytes come back to the main process)
+    files: dict[str, bytes]  # after commit: every output file, for outputs held in memory (else empty)
+
+    def begin(self) -> None: ...
+    def put(self, rel: str, data: bytes) -> bool: ...
+    def read(self, rel: str) -> bytes: ...
+    def commit(self, keep: Iterable[str]) -> tuple[int, int]: ...
+    def abort(self) -> None: ...
+
+
+class MemoryOutput:
+    """An output held in memory: the files of the previous in-memory build (``previous``) stand
+    for the output folder, so unchanged files are kept from it as a folder would keep them."""
+
+    in_workers = False
+
+    def __init__(self, previous: Mapping[str, bytes] | None = None) -> None:
+        self.previous: Mapping[str, bytes] = previous or {}
+        self.staged: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}
+
+    def begin(self) -> None:
+        self.staged = {}
+
+    def put(self, rel: str, data: bytes) -> bool:
+        changed = self.previous.get(rel) != data
+        self.staged[rel] = data
+        return changed
+
+    def read(self, rel: str) -> bytes:
+        return self.staged[rel] if rel in self.staged else self.previous[rel]
+
+    def commit(self, keep: Iterable[str]) -> tuple[int, int]:
+        """The output becomes the staged files plus the kept ones (which the previous output holds)."""
+        self.files = {rel: self.previous[rel] for rel in keep if rel not in self.staged and rel in self.previous} | self.staged
+        changed = sum(self.previous.get(rel) != data for rel, data in self.staged.items())
+        return changed, len(set(self.previous) - set(self.files))
+
+    def abort(self) -> None:
+        self.staged = {}
+
+
 class Transaction:
     """Stage files, then commit them all or none. Safe to use from forked workers (stage only)."""
+
+    in_workers = True
 
     def __init__(self, out: Path, writer: Writer = write_new) -> None:
         self.out = Path(os.path.abspath(out))
@@ -43,6 +92,7 @@ class Transaction:
         self.writer = writer
         self.fresh = not self.out.exists()
         self.stats: dict[str, Stat] = {}  # after commit: size, mtime and inode of every output file
+        self.files: dict[str, bytes] = {}  # the files are on disk
 
     def begin(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +126,29 @@ class Transaction:
         dest.parent.mkdir(parents=True, exist_ok=True)
         self.writer(dest, data)
         return True
+
+    def read(self, rel: str) -> bytes:
+        """A file of the new output: staged, else unchanged in the output folder."""
+        staged = self._inside(self.stage, rel)
+        return (staged if staged.exists() else self._inside(self.out, rel)).read_bytes()
+
+    def adopt(self, folder: str) -> set[str]:
+        """Take the files another program (Pagefind) wrote into the staging folder under
+        ``folder`` as staged, as ``put`` would: those the current output already holds exactly
+        are dropped from the stage, so they are not touched. Returns all their paths (to keep)."""
+        root = self._inside(self.stage, folder)
+        if not root.is_dir():
+            return set()
+        files, links = scan(root)
+        if links:
+            raise OSError(errno.EINVAL, f"refusing to publish a symbolic link: {folder}/{links[0]}")
+        adopted = set()
+        for name in files:
+            rel = f"{folder}/{name}"
+            adopted.add(rel)
+            if not self.fresh and not self._through_link(rel) and _same_file(self._inside(self.out, rel), root / name):
+                (root / name).unlink()
+        return adopted
 
     def commit(self, keep: Iterable[str]) -> tuple[int, int]:
         """Make the output hold the staged files plus ``keep`` (unchanged files); delete the rest.
@@ -176,5 +249,15 @@ def _same(path: Path, data: bytes) -> bool:
             return False
         with open(path, "rb") as fh:
             return fh.read() == data
+    except OSError:
+        return False
+
+
+def _same_file(path: Path, staged: Path) -> bool:
+    """Whether ``path`` (in the output) holds exactly the bytes of ``staged``."""
+    try:
+        if path.is_symlink() or path.stat().st_size != staged.stat().st_size:
+            return False
+        return _same(path, staged.read_bytes())
     except OSError:
         return False

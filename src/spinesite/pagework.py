@@ -8,11 +8,11 @@ from typing import Any
 
 import jinja2
 
-from .blobs import BlobDir
 from .checks import check_output, markdown_images
 from .diagnostics import Diagnostic, Diagnostics
 from .graph import SiteGraph
 from .htmlscan import SiteBase
+from .incremental.store import MarkdownStore
 from .loader import load_file, read_body
 from .markdown import Renderer
 from .model import Page
@@ -34,7 +34,7 @@ class RenderState:
     txn: Transaction | None
     keep_bytes: bool = True
     site_dir: Path = Path(".")
-    md_store: BlobDir | None = None  # written builds keep rendered Markdown here, not in memory
+    md_store: MarkdownStore | None = None  # written builds keep rendered Markdown here, not in memory
     md_keys: dict[str, str] = field(default_factory=dict)  # page rel -> Markdown key
     _markdown: Renderer | None = None
 

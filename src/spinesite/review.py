@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .config import Config, Reviewer
 from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .graph import is_draft
 from .model import Page
@@ -29,15 +30,6 @@ UNKNOWN, REQUIRED = "review-unknown", "review-required"  # Diagnostic.code
 # Words that say plainly that nobody has reviewed the page yet (the demo content's placeholder
 # reviewer, `spinesite new`'s TODO): such a page is not yet reviewed, and no warning is needed.
 PLACEHOLDER_REVIEWER_RE = re.compile(r"\b(placeholder|todo|not yet reviewed|awaiting (clinical )?review)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Reviewer:
-    """One entry of ``reviewers:`` in spinesite.yaml."""
-
-    name: str
-    qualification: str
-    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,15 +43,6 @@ class ReviewState:
     @property
     def reviewed(self) -> bool:
         return self.reviewer is not None
-
-
-def reviewers_of(config: Mapping[str, Any]) -> tuple[Reviewer, ...]:
-    """The reviewers listed in a validated config (entries missing a name are left out)."""
-    return tuple(
-        Reviewer(str(r["name"]), str(r.get("qualification") or ""), str(r.get("id") or ""))
-        for r in config.get("reviewers") or ()
-        if isinstance(r, Mapping) and r.get("name")
-    )
 
 
 def _norm(text: str) -> str:
@@ -87,12 +70,11 @@ def review_state(data: Mapping[str, Any], reviewers: Sequence[Reviewer]) -> Revi
     return ReviewState(reviewer, last, due)
 
 
-def check_reviews(pages: Iterable[Page], config: Mapping[str, Any], skip: Collection[str] = ()) -> list[Diagnostic]:
+def check_reviews(pages: Iterable[Page], config: Config, skip: Collection[str] = ()) -> list[Diagnostic]:
     """Unknown reviewers, and (with ``require_review``) every page not yet reviewed; see the module doc.
     Pages with errors (source paths in ``skip``) are left out until those are fixed, as the review
     dates are in ``checks.site_checks``."""
-    reviewers = reviewers_of(config)
-    required = bool(config.get("require_review"))
+    reviewers, required = config.reviewers, config.require_review
     out: list[Diagnostic] = []
     for page in pages:
         if page.rel in skip:

@@ -19,24 +19,16 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import contenttypes
 from .archetypefill import FillError, fill, yaml_scalar
 from .config import CONFIG_FILE
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import SLUG_RE, URL_RE, Bool, Ctx, Date, Enum, Field, FieldType, Int, List, Obj, Ref, Str, validate_fields
-from .graph import RESERVED, page_url
+from .graph import page_url, reserved_urls
 from .loader import CONTENT, split_front_matter
-from .schema import SCHEMAS, SINGULAR
 from .schemadoc import describe
 from .yamlnodes import YamlError, parse
 
-NEW_TYPES = {
-    "condition": "conditions",
-    "stretch": "stretches",
-    "cause": "causes",
-    "treatment": "treatments",
-    "glossary": "glossary",
-    "page": "pages",
-}
 ARCHETYPES = "archetypes"
 BUILTIN_ARCHETYPES = Path(__file__).resolve().parent / "archetypes"
 PLACEHOLDER = "TODO"
@@ -49,15 +41,6 @@ CHOICES = {"region": "lumbar", "evidence": "experimental"}
 _TRANSLIT = str.maketrans(
     {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th"}
 )
-
-BODIES = {
-    "conditions": "## What is it?\n\nTODO: explain the condition in plain words.\n\n## Why it happens\n\nTODO\n",
-    "stretches": "## How it can help\n\nTODO: say what the exercise does, in plain words.\n\n**Check with your doctor or physiotherapist before starting.**\n",
-    "causes": "TODO: explain how this leads to the conditions it is linked to.\n",
-    "treatments": "## What it is\n\nTODO: describe the treatment in plain words.\n\n## What to expect\n\nTODO\n",
-    "glossary": "TODO: a one-paragraph definition in plain words.\n",
-    "pages": "TODO\n",
-}
 
 
 class ScaffoldError(Exception):
@@ -82,15 +65,21 @@ class Created:
 def resolve_type(name: str) -> str:
     """The content folder for a type name given on the command line (singular or folder name)."""
     key = name.strip().lower()
-    if key in NEW_TYPES:
-        return NEW_TYPES[key]
-    if key in NEW_TYPES.values():
+    names = new_types()
+    if key in names:
+        return names[key]
+    if key in names.values():
         return key
-    raise ScaffoldError(f"unknown page type '{name}'{did_you_mean(key, NEW_TYPES)}; choose one of: {', '.join(NEW_TYPES)}", 2)
+    raise ScaffoldError(f"unknown page type '{name}'{did_you_mean(key, names)}; choose one of: {', '.join(names)}", 2)
+
+
+def new_types() -> dict[str, str]:
+    """The type names ``spinesite new`` takes -> their content folders: ``{"condition": "conditions", ...}``."""
+    return {t.cli_name: t.folder for t in contenttypes.TYPES}
 
 
 def type_name(kind: str) -> str:
-    return next(name for name, folder in NEW_TYPES.items() if folder == kind)
+    return contenttypes.by_folder(kind).cli_name
 
 
 def slugify(title: str) -> str:
@@ -123,15 +112,15 @@ def builtin_archetype(kind: str) -> str:
     """The built-in archetype of a content type, generated from its schema."""
     lines = [
         "---",
-        f"# A new {SINGULAR[kind]}. Replace every TODO, then run `spinesite check`.",
+        f"# A new {contenttypes.by_folder(kind).singular}. Replace every TODO, then run `spinesite check`.",
         "# Lines starting with '#' followed directly by a key are optional: delete that '#' to use them.",
         "# Every key is described in docs/front-matter.md.",
     ]
-    for f in SCHEMAS[kind]:
+    for f in contenttypes.by_folder(kind).fields:
         lines.append(f"# {f.doc} {'Required' if f.required else 'Optional'}; {describe(f.type)}.")
         value = ["title: {{ title | yaml }}"] if f.name == "title" else _field_lines(f, "")
         lines += value if f.required else [_comment_out(line, "") for line in value]
-    lines += ["---", "", BODIES[kind].rstrip("\n")]
+    lines += ["---", "", contenttypes.by_folder(kind).archetype_body.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +211,7 @@ def check_scaffold(text: str, kind: str, where: str) -> list[str]:
             if not isinstance(parsed.value, dict):
                 diags.error(where, 1, "the front matter must be a mapping of 'key: value' lines")
             else:
-                validate_fields(parsed.value, SCHEMAS[kind], Ctx(where, parsed, diags))
+                validate_fields(parsed.value, contenttypes.by_folder(kind).fields, Ctx(where, parsed, diags))
     return [d.format() for d in diags.sorted()]
 
 
@@ -241,7 +230,7 @@ def create(site: Path, type_arg: str, title: str, *, slug: str | None = None, to
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         raise ScaffoldError(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens (at most {MAX_SLUG})", 2)
     rel = f"{CONTENT}/{kind}/{slug}.md"
-    if page_url(kind, slug) in RESERVED:
+    if page_url(kind, slug) in reserved_urls():
         raise ScaffoldError(f"{rel}: the URL {page_url(kind, slug)} is reserved for a generated page; choose another slug with --slug", 1)
     today = today or dt.date.today()
     values = {"title": title, "slug": slug, "today": today, "next_review": today + dt.timedelta(days=REVIEW_DAYS), "year": today.year}
@@ -274,7 +263,7 @@ def write_builtin_archetypes(folder: Path = BUILTIN_ARCHETYPES) -> list[Path]:
     """Regenerate the built-in archetype files from the schema."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, kind in NEW_TYPES.items():
+    for name, kind in new_types().items():
         path = folder / f"{name}.md"
         path.write_text(builtin_archetype(kind), encoding="utf-8", newline="\n")
         out.append(path)

@@ -1,26 +1,17 @@
-"""The front-matter schema: one declaration per content type, in one place.
+"""The front-matter schema: one field declaration per content type, in one place.
 
-Everything else derives from these tuples: validation (``fields.validate_fields``),
-the JSON Schema for editors (``spinesite schema``), the docs reference and the
-scaffolds (``spinesite new``).
+Each type's record in ``contenttypes.py`` holds its tuple; everything else derives from it:
+validation (``fields.validate_fields``), the JSON Schema for editors (``spinesite schema``),
+the docs reference and the scaffolds (``spinesite new``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .fields import LEVELS, Bool, Date, Enum, Field, Int, List, Obj, Ref, Slug, Str, Url, object_schema
+from .fields import LEVELS, Bool, Date, Enum, Field, Int, List, Obj, Ref, Slug, Str, Url
 from .poses import ALL_CONTACTS, ALL_TRACKED, HAND_TARGETS, JOINTS, LIMB_JOINTS, POSES, POSITION_EXTRAS
 
-TYPES = ("conditions", "stretches", "causes", "treatments", "glossary", "pages")
-SINGULAR = {
-    "conditions": "condition",
-    "stretches": "stretch",
-    "causes": "cause",
-    "treatments": "treatment",
-    "glossary": "glossary term",
-    "pages": "page",
-}
 REGIONS = ("cervical", "thoracic", "lumbar", "sacral")
 # Everyday words for the regions, for "did you mean" hints (spaces, hyphens and case do not matter).
 REGION_SYNONYMS = (
@@ -220,34 +211,6 @@ GLOSSARY = OPTIONAL_SOURCES + (
 )
 
 PAGE = OPTIONAL_SOURCES + (Field("menu", Int(0, 100), doc="Position in the footer menu (lower first); leave out to hide."),)
-
-SCHEMAS: dict[str, tuple[Field, ...]] = {
-    "conditions": CONDITION,
-    "stretches": STRETCH,
-    "causes": CAUSE,
-    "treatments": TREATMENT,
-    "glossary": GLOSSARY,
-    "pages": PAGE,
-}
-
-
-def json_schema(kind: str) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of one content type's front matter."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"spinesite {SINGULAR[kind]} front matter",
-        **object_schema(SCHEMAS[kind]),
-    }
-
-
-def ref_fields(kind: str) -> list[tuple[str, str]]:
-    """(field name, target type) for every reference field of a content type."""
-    out = []
-    for f in SCHEMAS[kind]:
-        t = f.type.item if isinstance(f.type, List) else f.type
-        if isinstance(t, Ref):
-            out.append((f.name, t.target))
-    return out
 
 
 def guideline_jurisdiction(guideline: dict[str, Any]) -> str:

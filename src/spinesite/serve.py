@@ -34,12 +34,12 @@ from .build import build
 from .buildresult import BuildResult
 from .console import Console
 from .diagnostics import Diagnostic
+from .incremental.stamp import input_stats
 from .previewsearch import PreviewSearch, search_job
 from .servehttp import Handler, HTTPServer, Reject, request_path
 from .servepages import Snapshot, answer
 from .servewatch import Watcher
 from .siteurls import base_path
-from .stamp import input_stats
 from .templates import theme_dir
 
 __all__ = ["Reject", "ServeError", "Server", "Snapshot", "request_path"]
@@ -64,8 +64,10 @@ class Server:
         console: Console | None = None,
         debounce_ms: int = 50,
         drafts: bool = False,
+        cache_dir: Path | None = None,
     ) -> None:
         self.site = Path(site)
+        self.cache_dir = cache_dir  # --cache-dir: passed to every build (in-memory builds write nothing there)
         self.host, self.port = host, port
         self.console = console or Console()
         self.drafts = drafts  # --drafts: show the drafts too
@@ -162,7 +164,7 @@ class Server:
     def rebuild(self, changed_at: float, jobs: int | None = 1) -> Snapshot:
         """Build in memory and publish the result; returns the new snapshot."""
         try:
-            result = build(self.site, write=False, previous=self._previous, jobs=jobs, drafts=self.drafts)
+            result = build(self.site, write=False, previous=self._previous, jobs=jobs, drafts=self.drafts, cache_dir=self.cache_dir)
             problems = result.diagnostics.sorted()
             ok = result.ok()
         except Exception as exc:  # a bug or an unreadable file must not stop the server

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jinja2
 
-from . import cache as cachemod
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, is_draft
+from .incremental.keys import listing_id
 from .model import Listing
 from .templates import SiteRenderer, template_error, theme_dir
 
@@ -25,7 +25,7 @@ def render_site_files(
     urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages if not is_draft(p)]
     urls += [(x.url, None) for x in listings if x.url.endswith("/") and not x.context.get("draft")]  # pages, not 404.html or figures
     for listing in listings:
-        if cachemod.listing_id(listing) not in dirty:
+        if listing_id(listing) not in dirty:
             continue
         try:
             files[listing.output_path] = renderer.render_listing(listing)

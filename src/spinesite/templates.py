@@ -19,36 +19,25 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from . import contenttypes
 from .config import Config
 from .diagnostics import Diagnostics
 from .figures import figure_img, figure_svg
 from .graph import SiteGraph, is_draft, level_url
 from .jsonld import dumps_script_safe, page_jsonld
-from .listings import INDEX_TITLES, URGENT_HELP_URL, figure_url, listings, treatments_by_category
+from .listings import URGENT_HELP_URL, figure_url, listings, treatments_by_category
 from .model import Listing, Page
 from .qrcodes import qr_svg
-from .review import ReviewState, review_state, reviewers_of
-from .schema import TYPES
+from .review import ReviewState, review_state
 from .siteurls import base_path
 from .wordforms import other_names
 
-PAGE_TEMPLATES = {
-    "conditions": "condition.html",
-    "stretches": "stretch.html",
-    "causes": "cause.html",
-    "treatments": "treatment.html",
-    "glossary": "glossary_term.html",
-    "pages": "page.html",
-}
 _ID_RE = re.compile(r'\bid="([^"]*)"')
-KIND_LABEL = {
-    "conditions": "Condition",
-    "stretches": "Exercise",
-    "causes": "Cause",
-    "treatments": "Treatment",
-    "glossary": "Glossary",
-    "pages": "Page",
-}
+
+
+def page_templates() -> dict[str, str]:
+    """Content type (folder) -> the template of one of its pages."""
+    return {t.folder: t.template for t in contenttypes.TYPES}
 
 
 def theme_dir() -> Path:
@@ -132,17 +121,18 @@ def by_kind_reads(ast: jinja2.nodes.Template) -> frozenset[str] | None:
     ``by_kind`` (a computed key, passing it on, ``{% set x = by_kind %}``) may read any (None)."""
     nodes = jinja2.nodes
     found: set[str] = set()
+    kinds = contenttypes.folders()
 
     def kind_of(parents: list[jinja2.nodes.Node]) -> str | None:
         parent = parents[-1] if parents else None
-        if isinstance(parent, nodes.Getattr) and parent.attr in TYPES:  # not .items(), .values()...
+        if isinstance(parent, nodes.Getattr) and parent.attr in kinds:  # not .items(), .values()...
             return parent.attr
-        if isinstance(parent, nodes.Getitem) and isinstance(parent.arg, nodes.Const) and parent.arg.value in TYPES:
+        if isinstance(parent, nodes.Getitem) and isinstance(parent.arg, nodes.Const) and parent.arg.value in kinds:
             return str(parent.arg.value)
         if isinstance(parent, nodes.Getattr) and parent.attr == "get" and len(parents) > 1:  # by_kind.get("x", ...)
             call = parents[-2]
             if isinstance(call, nodes.Call) and call.node is parent and call.args and isinstance(call.args[0], nodes.Const):
-                return str(call.args[0].value) if call.args[0].value in TYPES else None
+                return str(call.args[0].value) if call.args[0].value in kinds else None
         return None
 
     def visit(node: jinja2.nodes.Node, parents: list[jinja2.nodes.Node]) -> bool:
@@ -166,7 +156,7 @@ class SiteRenderer:
         self.graph, self.config, self.build_date = graph, config, build_date
         self.env = make_env(site, bytecode_dir)
         self.base_path = base_path(config.base)
-        self.reviewers = reviewers_of(config.data)
+        self.reviewers = config.reviewers
         self.globals = self._globals()
         self.env.globals.update(self.globals)  # visible to imported macros too
 
@@ -178,17 +168,19 @@ class SiteRenderer:
 
     def _globals(self) -> dict[str, Any]:
         g = self.graph
+        types = contenttypes.TYPES
         menu = sorted((p for p in g.by_kind.get("pages", []) if p.data.get("menu") is not None), key=lambda p: (p.data["menu"], p.slug))
         return {
-            "site": self.config.data,
+            "site": self.config,
             "url": self.url,
             "abs_url": self.abs_url,
             "by_kind": g.by_kind,
             "levels": g.levels,
             "level_url": level_url,
             "menu": menu,
-            "index_titles": INDEX_TITLES,
-            "kind_label": KIND_LABEL,
+            "index_titles": {t.folder: t.index_title for t in types if t.index_title is not None},
+            "kind_label": {t.folder: t.label for t in types},
+            "type_filters": [(t.cli_name, t.folder, t.search_label) for t in types if t.search_label is not None],
             "treatments_by_category": treatments_by_category,
             "az": az_groups,
             "build_date": self.build_date,
@@ -208,8 +200,9 @@ class SiteRenderer:
 
     def crumbs(self, page: Page) -> list[tuple[str, str]]:
         out = [("Home", "/")]
-        if page.kind != "pages":
-            out.append((INDEX_TITLES[page.kind], f"/{page.kind}/"))
+        kind = contenttypes.by_folder(page.kind)
+        if kind.index_title is not None:
+            out.append((kind.index_title, kind.index_url))
         chain, p = [], page.parent
         while p is not None:
             chain.append((p.title, p.url))
@@ -292,7 +285,7 @@ class SiteRenderer:
             "sid": section_ids(page),
             "draft": is_draft(page),
         }
-        return self.env.get_template(PAGE_TEMPLATES[page.kind]).render(ctx).encode("utf-8")
+        return self.env.get_template(contenttypes.by_folder(page.kind).template).render(ctx).encode("utf-8")
 
     def render_listing(self, listing: Listing) -> bytes:
         crumbs = [("Home", "/")] + ([(listing.title, listing.url)] if listing.url not in ("/", "/404.html") else [])

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .contenttypes import by_folder
 from .diagnostics import Diagnostics
 from .fields import Ctx, validate_fields
 from .model import Page, SourceFile
 from .placeholders import find_body_placeholders, find_placeholders
-from .schema import SCHEMAS, guideline_jurisdiction
+from .schema import guideline_jurisdiction
 
 MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
 
@@ -37,7 +38,7 @@ def validate_pages(
                 src.body = read_body(src)
             own = Diagnostics()
             ctx = Ctx(src.rel, src.parsed, own)
-            data = validate_fields(src.parsed.value, SCHEMAS[src.kind], ctx)
+            data = validate_fields(src.parsed.value, by_folder(src.kind).fields, ctx)
             _check_review_dates(data, ctx)
             if src.kind == "treatments":
                 _check_evidence(data, ctx)

@@ -8,25 +8,27 @@ the output is already exactly what a build would produce and nothing runs. Files
 within two seconds before the last build are "racily clean" (a later change could keep the
 same stat): a content file is then trusted only if its bytes still hash to what the build
 read, any other such file is not trusted. Any doubt falls back to the content-hashed
-incremental build (``cache.py``).
+incremental build (:mod:`.state`). The stamp is kept in the cache database (:mod:`.store`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from . import checks
-from .cache import CACHE_DIR, RACY_NS, Cache, read_signed, write_signed
-from .diagnostics import Diagnostic
-from .output import scan
+from .. import checks
+from ..diagnostics import Diagnostic
+from ..output import scan
+from . import codec
+from .state import RACY_NS, Cache
+from .store import CACHE_DIR, Store
 
-STAMP_FILE = "stamp.pickle"
+STAMP = "stamp"  # its key in the store's meta table
 Stat = tuple[int, int, int]
 
 
@@ -68,16 +70,26 @@ def output_stats(out: Path) -> dict[str, Stat]:
 
 
 def unchanged(
-    site: Path, out: Path, theme: Path, search: bool, base_url: str | None = None, *, drafts: bool = False, today: dt.date | None = None
+    site: Path,
+    out: Path,
+    theme: Path,
+    search: bool,
+    base_url: str | None = None,
+    *,
+    drafts: bool = False,
+    today: dt.date | None = None,
+    store: Store | None = None,
 ) -> tuple[Stamp | None, dict[str, Stat]]:
     """(The previous build's stamp when nothing changed since, else None; the input stats now).
 
     The caller passes these input stats back to :func:`record`: a file changed while the
-    build runs then no longer matches them, so the next build is not skipped.
+    build runs then no longer matches them, so the next build is not skipped. ``store``:
+    the cache database (default: the one in ``SITE/.spinesite-cache``, if any).
     """
     inputs = input_stats(site, theme)
-    stamp = read_signed(site / CACHE_DIR / STAMP_FILE)
-    if not isinstance(stamp, Stamp) or stamp.env != environment(out, search, base_url, drafts=drafts, today=today):
+    store = store or _site_store(site)
+    stamp = store.get("meta", STAMP, _stamp_from_plain) if store is not None else None
+    if stamp is None or stamp.env != environment(out, search, base_url, drafts=drafts, today=today):
         return None, inputs
     if inputs != stamp.inputs:
         return None, inputs
@@ -122,6 +134,7 @@ def record(
     *,
     drafts: bool = False,
     today: dt.date | None = None,
+    store: Store | None = None,
 ) -> None:
     """Remember this build's inputs (as found before it) and outputs (call only after a
     successful, written build; ``outputs`` as left by ``Transaction.commit``). ``digests``
@@ -130,12 +143,59 @@ def record(
     next time only if their bytes still have them."""
     racy = {rel: digests[rel] for rel, st in inputs.items() if st[1] >= started_ns - RACY_NS and rel in digests}
     stamp = Stamp(environment(out, search, base_url, drafts=drafts, today=today), inputs, outputs, started_ns, counts, warnings, racy)
-    write_signed(site / CACHE_DIR / STAMP_FILE, stamp)
+    store = store or _site_store(site)
+    if store is not None:
+        store.put("meta", STAMP, _stamp_to_plain(stamp))
 
 
-def forget(site: Path) -> None:
-    with contextlib.suppress(OSError):
-        (site / CACHE_DIR / STAMP_FILE).unlink()
+def forget(site: Path, store: Store | None = None) -> None:
+    """From here on the output may change: the next build must not be skipped."""
+    store = store or _site_store(site)
+    if store is not None:
+        store.update("meta", {}, [STAMP])
+
+
+def _site_store(site: Path) -> Store | None:
+    """The store in the site's default cache folder, when that is a real folder."""
+    folder = site / CACHE_DIR
+    return Store.open(folder) if folder.is_dir() and not folder.is_symlink() else None
+
+
+def _stamp_to_plain(stamp: Stamp) -> dict[str, Any]:
+    return {
+        "env": stamp.env,
+        "inputs": stamp.inputs,
+        "outputs": stamp.outputs,
+        "written_ns": stamp.written_ns,
+        "counts": stamp.counts,
+        "warnings": [codec.diagnostic_to_plain(d) for d in stamp.warnings],
+        "racy": stamp.racy,
+    }
+
+
+def _stamp_from_plain(value: Any, _budget: int) -> Stamp:
+    plain = codec.expect(value, dict)
+    if plain.keys() != {"env", "inputs", "outputs", "written_ns", "counts", "warnings", "racy"}:
+        raise codec.BadValue("not a stamp of this version")
+    return Stamp(
+        codec.expect(plain["env"], str),
+        _stats_from_plain(plain["inputs"]),
+        _stats_from_plain(plain["outputs"]),
+        codec.expect(plain["written_ns"], int),
+        codec.text_map(plain["counts"], lambda v: codec.expect(v, int)),
+        codec.diagnostics_from_plain(plain["warnings"]),
+        codec.text_map(plain["racy"], lambda v: codec.expect(v, str)),
+    )
+
+
+def _stats_from_plain(value: Any) -> dict[str, Stat]:
+    """rel -> (size, mtime, inode): thousands of them on the no-change path, so checked in one pass."""
+    stats = {k: tuple(v) for k, v in codec.expect(value, dict).items() if type(v) is list}
+    if len(stats) != len(value) or not all(
+        type(k) is str and len(v) == 3 and type(v[0]) is int and type(v[1]) is int and type(v[2]) is int for k, v in stats.items()
+    ):
+        raise codec.BadValue("not file stats")
+    return stats  # type: ignore[return-value]
 
 
 def now_ns() -> int:
