@@ -1,56 +1,75 @@
 """The build pipeline, top to bottom.
 
-``build`` reads like the pipeline: load config → load files → validate front matter →
-build the site graph → render Markdown → render templates → site files and static →
-check the output → index for search → write atomically → remember what was built.
+:func:`run_pipeline` reads like the pipeline: config → load and validate → site graph →
+Markdown → content checks → render plan → page templates → generated pages and static
+files → output checks → search index → commit → remember what was built. Every stage
+reports problems to one Diagnostics collector; nothing reaches the output unless the whole
+build succeeded.
 
-Every stage reports problems to one Diagnostics collector; nothing is written unless the
-whole build succeeded. Per-page work runs on a process pool (``jobs``) and is skipped for
-pages whose inputs did not change since the last build (see ``incremental/``).
+It writes into an :class:`~.output.Output` and asks a memo (``incremental/memo.py``) what
+the previous build left; it never asks which kind it has:
+
+- :func:`build_to_folder` (``spinesite build``): a transaction on the output folder, the
+  cache in the site's store, a lock per output folder, and the no-change fast path
+  (``incremental/stamp.py``) around it;
+- :func:`build_in_memory` (``spinesite serve`` and ``check``): the files held in memory,
+  the previous in-memory result as the cache; with errors it still renders what it can, so
+  ``check`` can check links in it.
+
+Per-page work runs on a process pool (``pagework.py``) and is skipped for pages whose
+inputs did not change since the last build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import fcntl
 import os
 import time
 from collections import Counter
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks, parallel
+from . import parallel
 from .buildresult import BuildResult as BuildResult  # re-exported: serve.py imports it from here
-from .checks import check_output, site_checks
+from .checks import check_output, check_today, site_checks
 from .config import Config, load_config
 from .diagnostics import Diagnostics
-from .graph import SiteGraph, build_graph, is_draft, page_url
+from .graph import build_graph
 from .incremental import stamp
-from .incremental.keys import (
-    digest,
-    level_pages,
-    listing_id,
-    listing_keys,
-    markdown_keys,
-    output_unchanged,
-    pages_of_kinds,
-    render_keys,
-    tree_digests,
-)
+from .incremental.keys import digest, listing_id, markdown_keys
+from .incremental.memo import FolderMemo, Memo, MemoryMemo, Remembered
+from .incremental.plan import Plan, plan
 from .incremental.state import Cache
 from .incremental.store import CacheFolderError, Store, bytecode_dir, cache_folder
 from .loader import content_rels, iter_content, read_body, release_text
-from .model import SourceFile
-from .output import Transaction, Writer, write_new
-from .pagework import RenderState, load_markdown, prevalidate, render_markdown, render_template
+from .model import Page, SourceFile
+from .output import MemoryOutput, Output, Transaction, Writer, write_new
+from .pagework import RenderState, load_markdown, prevalidate, render_all_markdown, render_pages, render_what_builds
 from .parallel import default_jobs, run
 from .review import check_reviews
 from .safefiles import open_lock
 from .search import BUNDLE_DIR, search_terms, searchable, write_index
 from .sitefiles import copy_static, render_site_files
-from .templates import SiteRenderer, page_templates, theme_dir
+from .templates import SiteRenderer, theme_dir
 from .validate import validate_pages
 from .writer import check_output_dir
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build (the command line's choices)."""
+
+    strict: bool = False  # warnings fail the build
+    search: bool = True  # build the search index (when the config wants one too)
+    jobs: int = 1  # worker processes
+    incremental: bool = True  # reuse what the previous build left (False: --clean)
+    base_url: str | None = None  # --base-url: replaces the config's
+    drafts: bool = False  # --drafts: build the drafts too
+    render_despite_errors: bool = False  # spinesite check: with errors, render what builds so its checks still run
 
 
 def build(
@@ -68,32 +87,180 @@ def build(
     drafts: bool = False,
     cache_dir: Path | None = None,
 ) -> BuildResult:
-    """Build ``site`` into ``out`` (default ``site/_site``). Never raises for bad content.
+    """Build ``site`` into ``out`` (default ``site/_site``), or in memory with ``write=False``
+    (``result.files`` then holds every output file, and ``previous``, an earlier in-memory
+    result, lets it reuse unchanged pages). Never raises for bad content.
 
     ``cache_dir`` (``--cache-dir``): the cache folder, default ``site/.spinesite-cache``.
-
-    With ``drafts`` (``--drafts``) the drafts are built too, marked as drafts and kept out of
-    the sitemap, feed and search index; without it a reference to a draft is left out (a warning).
-
+    ``drafts`` (``--drafts``): the drafts are built too, marked as drafts and kept out of the
+    sitemap, feed and search index; without it a reference to a draft is left out (a warning).
     ``base_url`` (``build --base-url``) replaces the config's ``base_url``.
-
-    With ``write=False`` nothing is written and ``result.files`` holds every output file;
-    ``previous`` (an earlier in-memory result) lets such builds reuse unchanged pages.
     """
+    opts = Options(strict, search, jobs or default_jobs(), incremental, base_url, drafts)
+    if not write:
+        return build_in_memory(Path(site), dataclasses.replace(opts, search=False, render_despite_errors=True), previous)
+    return build_to_folder(Path(site), out, opts, writer, cache_dir)
+
+
+def build_in_memory(site: Path, opts: Options, previous: BuildResult | None = None) -> BuildResult:
+    """Build into memory (``spinesite serve`` and ``check``), reusing ``previous``."""
     started = time.perf_counter()
-    site, jobs = Path(site), jobs or default_jobs()
+    cache = previous.cache if opts.incremental and previous is not None and previous.cache is not None else Cache.empty()
+    output = MemoryOutput(previous.files if previous is not None else None)
+    return _done(run_pipeline(site, opts, check_today(), output, MemoryMemo(cache, previous), BuildResult(Diagnostics())), started)
+
+
+def build_to_folder(site: Path, out: Path | None, opts: Options, writer: Writer = write_new, cache_dir: Path | None = None) -> BuildResult:
+    """Build into the folder ``out``: all or nothing, skipped entirely when nothing changed."""
+    started = time.perf_counter()
     out = Path(os.path.abspath(out if out is not None else site / "_site"))
-    if write:
-        check_output_dir(site, out)
-        try:
-            folder = cache_folder(site, cache_dir)
-        except CacheFolderError as exc:  # a planted link: refused, never followed
-            diags = Diagnostics()
-            diags.error(exc.path, 0, str(exc), "cache-folder")
-            return _done(BuildResult(diags), started)
-        with output_lock(folder, out), Store.session(folder) as store:  # two builds of a site into one folder: one after the other
-            return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts, store)
-    return _build(site, out, started, strict, write, search, jobs, incremental, previous, writer, base_url, drafts)
+    check_output_dir(site, out)
+    try:
+        folder = cache_folder(site, cache_dir)
+    except CacheFolderError as exc:  # a planted link: refused, never followed
+        result = BuildResult(Diagnostics())
+        result.diagnostics.error(exc.path, 0, str(exc), "cache-folder")
+        return _done(result, started)
+    with output_lock(folder, out), Store.session(folder) as store:  # two builds of a site into one folder: one after the other
+        return _done(_build_to_folder(site, out, opts, writer, store), started)
+
+
+def _build_to_folder(site: Path, out: Path, opts: Options, writer: Writer, store: Store | None) -> BuildResult:
+    started_ns, today = stamp.now_ns(), check_today()  # once per build: the pages, the checks and the stamp agree
+    same, inputs = (
+        stamp.unchanged(site, out, theme_dir(), opts.search, opts.base_url, drafts=opts.drafts, today=today, store=store)
+        if opts.incremental
+        else (None, stamp.input_stats(site, theme_dir()))
+    )
+    racy = stamp.racy_digests(site, theme_dir(), inputs, started_ns)
+    if same is not None:  # nothing changed: the output is already exactly right
+        result = BuildResult(Diagnostics(), counts=Counter(same.counts))
+        result.diagnostics.extend(same.warnings)
+        return result
+    stamp.forget(site, store)  # from here on the output may change
+    memo = FolderMemo(Cache.load(store) if opts.incremental else Cache.empty(), store, out)
+    txn, result = Transaction(out, writer), BuildResult(Diagnostics())
+    result.lap("no-change check, cache")
+    run_pipeline(site, opts, today, txn, memo, result)
+    if result.committed:
+        found = racy | result.digests
+        stamp.record(site, out, opts.search, dict(result.counts), result.diagnostics.warnings, started_ns, inputs, txn.stats, found,
+                     opts.base_url, drafts=opts.drafts, today=today, store=store)  # fmt: skip
+    return result
+
+
+def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo: Memo, result: BuildResult) -> BuildResult:
+    """The pipeline, the same for every kind of output (see the module docstring); fills in ``result``."""
+    diags = result.diagnostics
+    config = result.config = load_config(site, diags, base_url=opts.base_url)
+    read_ns = stamp.now_ns()
+    sources, pages, validated = load_content(site, config, memo, diags, opts.jobs)
+    result.lap("load and validate")
+    graph = result.graph = build_graph(pages, site, diags, drafts=opts.drafts)
+    result.counts = Counter(p.kind for p in graph.pages)
+    result.digests = {s.rel: s.digest for s in sources}
+    renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if opts.incremental else None)
+    state = RenderState(graph, renderer, config.limits.markdown_seconds, output, site, memo.markdown_store())
+    result.lap("site graph")
+    md_keys = markdown_keys(graph, result.digests, renderer.base_path)
+    markdown = render_all_markdown(state, md_keys, memo.cache.markdown, result, opts.jobs)
+    content_checks(result, graph.pages, config, today)
+    result.lap("Markdown, content checks")
+    if diags.failed(opts.strict):
+        if opts.render_despite_errors and diags.errors:
+            render_what_builds(state, result, opts.jobs)
+        return result
+
+    todo = plan(site, renderer, result.digests, memo)
+    result.keys, result.listing_paths = todo.keys, [x.output_path for x in todo.listings]
+    output.begin()
+    try:
+        result.lap("render keys")
+        render_pages(state, todo.dirty_pages, result, opts.jobs)
+        result.lap("templates")
+        keep = set(todo.targets.values()) | generated_files(state, todo, result)
+        result.lap("generated pages, static files")
+        search_key = ""
+        if opts.search and config.search:
+            search_key = todo.search_key
+            keep |= search_index(state, output, todo, memo.cache.search_key, diags)
+        result.lap("search index")
+        if diags.failed(opts.strict):
+            output.abort()
+            return result
+        result.written, _deleted = output.commit(keep)
+        result.committed, result.files = True, output.files
+        result.lap("commit")
+    except BaseException:
+        output.abort()
+        raise
+    memo.remember(Remembered(sources, markdown, todo.keys, todo.targets, todo.dirty, search_key, read_ns, validated), result)
+    result.lap("save cache")
+    return result
+
+
+def load_content(
+    site: Path, config: Config, memo: Memo, diags: Diagnostics, jobs: int
+) -> tuple[list[SourceFile], list[Page], dict[str, object]]:
+    """Read and validate every content file: (sources, pages, validation results by rel).
+    Files the memo knows unchanged are not parsed again; many unknown ones are parsed on
+    the worker pool first."""
+    max_bytes, cache = config.limits.max_file_kb * 1024, memo.cache
+    known, lazy = memo.known_sources()
+    if memo.prevalidates(known):
+        cache.validated |= prevalidate_all(site, known, max_bytes, jobs)
+        lazy = cache.validated_digests()
+    sources: list[SourceFile] = []
+    loading = _kept(iter_content(site, diags, max_bytes, cache.parsed, known, lazy), sources)
+    validated: dict[str, object] = {}
+    release = (lambda src: release_text(site, src)) if memo.rereads_text else None  # workers read the text again
+    pages = validate_pages(loading, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated, release)
+    return sources, pages, validated
+
+
+def content_checks(result: BuildResult, pages: list[Page], config: Config, today: dt.date) -> None:
+    """The checks every build runs on the content (review dates, orphans, reviewers)."""
+    assert result.graph is not None
+    diags = result.diagnostics
+    found, result.notes = site_checks(result.graph, result.linked, today, config.checks, diags.errors)
+    diags.extend(found)
+    diags.extend(check_reviews(pages, config, skip={d.path for d in diags.errors}))
+
+
+def generated_files(state: RenderState, todo: Plan, result: BuildResult) -> set[str]:
+    """Put the generated pages that changed, the sitemap, feed and static files into the
+    output, checked like the pages; returns their output paths."""
+    assert state.output is not None
+    renderer, diags = state.site, result.diagnostics
+    site_files = render_site_files(renderer, state.graph, todo.listings, todo.dirty_listings, diags)
+    result.rendered_listings = sorted(x.output_path for x in todo.listings if listing_id(x) in todo.dirty_listings)
+    copy_static(state.site_dir, site_files, diags, reserved=set(todo.targets.values()))
+    check_output(site_files, diags, base_url=renderer.config.base)
+    for rel, data in site_files.items():
+        state.output.put(rel, data)
+    return set(site_files)
+
+
+def search_index(state: RenderState, output: Output, todo: Plan, last_key: str, diags: Diagnostics) -> set[str]:
+    """The search index of the new output (Pagefind writes it); kept as it is when nothing a
+    search could find has changed. Returns its files (to keep), none on failure."""
+    if todo.search_key == last_key and (kept := output.existing(BUNDLE_DIR)):
+        return kept
+    graph, renderer = state.graph, state.site
+    for page in graph.pages:  # search terms come from every page's links
+        load_markdown(state, page)
+    html = {path: output.source(path) for path in searchable(graph, [x.output_path for x in todo.listings])}
+    terms = search_terms(graph, renderer.base_path)
+    return output.fill(BUNDLE_DIR, lambda dest: write_index(html, renderer.config.language, dest, diags, terms))
+
+
+def prevalidate_all(site: Path, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:
+    """Validation results of the content files not known from the last build, computed on the
+    worker pool when there are enough of them (see ``pagework.prevalidate``)."""
+    todo = [rel for rel in content_rels(site) if rel not in known]
+    if jobs < 2 or len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
+        return {}
+    return dict(found for found in run(prevalidate, (site, max_bytes), todo, jobs) if found is not None)
 
 
 @contextlib.contextmanager
@@ -107,155 +274,6 @@ def output_lock(folder: Path, out: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _build(
-    site: Path,
-    out: Path,
-    started: float,
-    strict: bool,
-    write: bool,
-    search: bool,
-    jobs: int,
-    incremental: bool,
-    previous: BuildResult | None,
-    writer: Writer,
-    base_url: str | None = None,
-    drafts: bool = False,
-    store: Store | None = None,
-) -> BuildResult:
-    diags = Diagnostics()
-    result = BuildResult(diags)
-    started_ns = stamp.now_ns()
-    today = checks.check_today()  # once per build: the pages, the checks and the no-change stamp agree
-    same: stamp.Stamp | None = None
-    inputs: dict[str, stamp.Stat] = {}
-    racy: dict[str, str] = {}
-    if write:  # the inputs as found before the build, for the next build's no-change check
-        same, inputs = (
-            stamp.unchanged(site, out, theme_dir(), search, base_url, drafts=drafts, today=today, store=store)
-            if incremental
-            else (None, stamp.input_stats(site, theme_dir()))
-        )
-        racy = stamp.racy_digests(site, theme_dir(), inputs, started_ns)
-    if same is not None:
-        diags.extend(same.warnings)  # nothing changed: the output is already exactly right
-        result.counts = Counter(same.counts)
-        return _done(result, started)
-    stamp.forget(site, store)  # from here on the output may change
-    cache = _cache_for(store, write, incremental, previous)
-    result.lap("no-change check, cache")
-
-    config = result.config = load_config(site, diags, base_url=base_url)
-    read_ns = stamp.now_ns()
-    known, lazy = (cache.trusted_sources(), cache.validated_digests()) if write else ({}, set())
-    if write and (not cache.sources or len(cache.sources) - len(known) >= 2 * parallel.MIN_TASKS_PER_WORKER):
-        # many files to parse (a cold build, a checkout): in parallel first, so that the serial pass finds them validated
-        cache.validated |= prevalidate_all(site, known, config.limits.max_file_kb * 1024, jobs)
-        lazy = cache.validated_digests()
-    sources: list[SourceFile] = []
-    loading = _kept(iter_content(site, diags, config.limits.max_file_kb * 1024, cache.parsed, known, lazy), sources)
-    validated: dict[str, object] = {}
-    release = (lambda src: release_text(site, src)) if write else None  # workers read the text again
-    pages = validate_pages(loading, diags, cache.validated, lambda src: read_body(site, src.rel, src.digest), validated, release)
-    result.lap("load and validate")
-    graph = result.graph = build_graph(pages, site, diags, drafts=drafts)
-    result.counts = Counter(p.kind for p in graph.pages)
-    renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if incremental else None)
-    md_store = store.markdown() if store is not None else None
-    state = RenderState(graph, renderer, config.limits.markdown_seconds, None, not write, site, md_store)
-
-    result.lap("site graph")
-    digests = {s.rel: s.digest for s in sources}
-    markdown_cache = render_all_markdown(state, digests, cache, result, jobs)
-    found, result.notes = site_checks(graph, result.linked, today, config.checks, diags.errors)
-    diags.extend(found)
-    diags.extend(check_reviews(graph.pages, config, skip={d.path for d in diags.errors}))
-    result.lap("Markdown, content checks")
-    if diags.failed(strict) and (write or not diags.errors):
-        return _done(result, started)
-    if not write and diags.errors:  # spinesite check: render what can be, so that its checks still run
-        result.files, result.unrendered = render_what_builds(state, graph, renderer, site, jobs, result)
-        return _done(result, started)
-
-    global_key = _global_key(site, renderer, cache)
-    listings = renderer.listings()
-    result.listing_paths = [x.output_path for x in listings]
-    template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in page_templates().items()}
-    keys = result.keys = render_keys(graph, digests, global_key, template_keys) | listing_keys(listings, graph, digests, global_key, cache)
-    targets = {p.rel: p.output_path for p in graph.pages} | {listing_id(x): x.output_path for x in listings}
-    txn = Transaction(out, writer) if write else None
-    try:
-        if txn is not None:
-            txn.begin()
-        state.txn = txn
-        dirty = _dirty(targets, keys, out, cache, previous, write)
-        result.lap("render keys")
-        files = render_pages(state, [rel for rel in dirty if rel in graph.by_rel], result, jobs)
-        result.lap("templates")
-        dirty_listings = {listing_id(x) for x in listings} & dirty
-        site_files = render_site_files(renderer, graph, listings, dirty_listings, diags)
-        result.rendered_listings = sorted(x.output_path for x in listings if listing_id(x) in dirty_listings)
-        if not write and previous is not None:  # reuse what the previous in-memory build rendered
-            files |= {path: previous.files[path] for rel, path in targets.items() if rel not in dirty}
-        copy_static(site, site_files, diags, reserved=set(targets.values()))
-        check_output(site_files, diags, base_url=config.base)
-        result.lap("generated pages, static files")
-        if diags.failed(strict) or txn is None:
-            _abort(txn)
-            if txn is None and not diags.failed(strict):
-                result.files = {**files, **site_files}
-                result.cache = cache.remember_in_memory(sources, markdown_cache, validated)
-            return _done(result, started)
-        for rel, data in site_files.items():
-            txn.put(rel, data)
-        keep = set(targets.values()) | set(site_files)
-        search_key = digest(*sorted(keys.values()))
-        if search and config.search:
-            if search_key == cache.search_key and (out / "pagefind").is_dir():
-                keep |= _existing(out, "pagefind")  # nothing a search could find has changed
-            else:
-                keep |= index_for_search(state, txn, graph, renderer, [x.output_path for x in listings], config, diags)
-        if diags.failed(strict):
-            _abort(txn)
-            return _done(result, started)
-        result.lap("search index")
-        result.written, _deleted = txn.commit(keep)
-        result.lap("commit")
-    except BaseException:
-        _abort(txn)
-        raise
-
-    cache.remember(sources, markdown_cache, keys, out, targets, dirty, search_key if search and config.search else "", read_ns, validated)
-    cache.save(store)
-    if md_store is not None:
-        md_store.prune(set(markdown_cache))
-    stamp.record(
-        site,
-        out,
-        search,
-        dict(result.counts),
-        diags.warnings,
-        started_ns,
-        inputs,
-        txn.stats,
-        racy | digests,
-        base_url,
-        drafts=drafts,
-        today=today,
-        store=store,
-    )
-    result.lap("save cache")
-    return _done(result, started)
-
-
-def prevalidate_all(site: Path, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:
-    """Validation results of the content files not known from the last build, computed on the
-    worker pool when there are enough of them (see ``pagework.prevalidate``)."""
-    todo = [rel for rel in content_rels(site) if rel not in known]
-    if jobs < 2 or len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
-        return {}
-    return dict(found for found in run(prevalidate, (site, max_bytes), todo, jobs) if found is not None)
-
-
 def _kept(items: Iterator[SourceFile], into: list[SourceFile]) -> Iterator[SourceFile]:
     """``items``, each also appended to ``into`` (the list of sources, filled as it is read)."""
     for item in items:
@@ -263,159 +281,6 @@ def _kept(items: Iterator[SourceFile], into: list[SourceFile]) -> Iterator[Sourc
         yield item
 
 
-def _cache_for(store: Store | None, write: bool, incremental: bool, previous: BuildResult | None) -> Cache:
-    """The on-disk cache for builds that write; the previous result's for in-memory ones."""
-    if not incremental:
-        return Cache.empty()
-    if write:
-        return Cache.load(store)
-    return previous.cache if previous is not None and previous.cache is not None else Cache.empty()
-
-
-def render_all_markdown(state: RenderState, digests: dict[str, str], cache: Cache, result: BuildResult, jobs: int) -> dict[str, object]:
-    """Markdown of every page, before any template; unchanged pages come from the cache."""
-    graph = state.graph
-    md_keys = state.md_keys = markdown_keys(graph, digests, state.site.base_path)
-    todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cache.markdown]
-    fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
-    kept: dict[str, object] = {}
-    for page in graph.pages:
-        md = fresh.get(page.rel) or cache.markdown[md_keys[page.rel]]
-        html, toc, fields_html, linked, md_diags = md
-        if html is None:  # kept in the Markdown store: loaded by whoever renders the page
-            page.markdown_key = md_keys[page.rel]
-        else:
-            page.html, page.toc, page.fields_html = html, toc or [], fields_html or {}
-        result.linked[page.rel] = set(linked)
-        if md_diags:
-            result.diagnostics.extend(md_diags)
-        kept[md_keys[page.rel]] = md
-    return kept
-
-
-def _global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
-    """Inputs every page depends on: version, config, theme assets, build date, menu...
-
-    Templates are not in it: each page and generated page depends on the templates it uses
-    (``cache.template_keys``), so editing one template re-renders only the pages it makes.
-    """
-    templates_key, assets_key = tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/"))
-    if cache.templates_key != templates_key:  # analyse the templates again
-        names = sorted({*page_templates().values(), *(x.template for x in renderer.listings())})
-        use = renderer.analyse_templates(names)
-        cache.templates_key = templates_key
-        cache.kinds_read, cache.uses_levels = use.kinds, use.users.get("levels", set())
-        cache.template_keys = {
-            name: digest(templates_key) if used is None else digest(*(x for item in used.items() for x in item))
-            for name, used in use.closures.items()
-        }
-    templates_of_pages = set(page_templates().values())
-    every_page = ""  # page templates reading by_kind depend on the pages of the types they read
-    if readers := [cache.kinds_read[t] for t in templates_of_pages if t in cache.kinds_read]:
-        kinds = None if None in readers else frozenset().union(*(k for k in readers if k is not None))
-        every_page = digest(*(f"{p.rel}\x1f{p.digest}" for p in pages_of_kinds(renderer.graph, kinds)))
-    levels = ""
-    if cache.uses_levels & templates_of_pages:
-        levels = digest(*sorted(f"{p.rel}\x1f{p.digest}" for p in level_pages(renderer.graph)))
-    return digest(
-        Cache.current_salt(),
-        repr(renderer.config),
-        assets_key,
-        renderer.build_date.isoformat(),
-        repr([p.rel for p in renderer.graph.pages if is_draft(p)]),  # drafts built (--drafts): the sitemap and feed leave them out
-        repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
-        every_page,
-        levels,
-    )
-
-
-def _dirty(targets: dict[str, str], keys: dict[str, str], out: Path, cache: Cache, previous: BuildResult | None, write: bool) -> set[str]:
-    """Pages and generated pages to render: their render key changed or their output is gone."""
-    if write:
-        same_out = cache.out == str(out)
-        return {t for t in targets if not (same_out and output_unchanged(out, cache.pages.get(t), keys[t]))}
-    if previous is None:
-        return set(targets)
-    return {t for t, path in targets.items() if previous.keys.get(t) != keys[t] or path not in previous.files}
-
-
-def render_pages(state: RenderState, dirty: list[str], result: BuildResult, jobs: int) -> dict[str, bytes]:
-    """Render (and stage, when writing) the dirty pages; in-memory builds get their bytes."""
-    files: dict[str, bytes] = {}
-    for rel, (data, page_diags, _changed) in zip(dirty, run(render_template, state, dirty, jobs), strict=True):
-        result.diagnostics.extend(page_diags)
-        if data is not None:
-            files[state.graph.by_rel[rel].output_path] = data
-    result.rendered = [state.graph.by_rel[rel].output_path for rel in dirty]
-    return files
-
-
-def index_for_search(
-    state: RenderState,
-    txn: Transaction,
-    graph: SiteGraph,
-    renderer: SiteRenderer,
-    listing_paths: list[str],
-    config: Config,
-    diags: Diagnostics,
-) -> set[str]:
-    """Index every HTML page of the new build (staged or unchanged): Pagefind writes the index
-    into the staging folder. Returns the index files' output paths (to keep), none on failure."""
-    for page in graph.pages:  # search terms come from every page's links
-        load_markdown(state, page)
-    html = {}
-    for path in searchable(graph, listing_paths):
-        staged = txn.stage / path
-        html[path] = staged if staged.exists() else txn.out / path
-    if not write_index(html, config.language, txn.stage / BUNDLE_DIR, diags, search_terms(graph, renderer.base_path)):
-        return set()
-    return txn.adopt(BUNDLE_DIR)
-
-
-def _existing(out: Path, folder: str) -> set[str]:
-    root = out / folder
-    return {p.relative_to(out).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
-
-
-def _abort(txn: Transaction | None) -> None:
-    if txn is not None:
-        txn.abort()
-
-
 def _done(result: BuildResult, started: float) -> BuildResult:
     result.seconds = time.perf_counter() - started
     return result
-
-
-def render_what_builds(
-    state: RenderState, graph: SiteGraph, renderer: SiteRenderer, site: Path, jobs: int, result: BuildResult
-) -> tuple[dict[str, bytes], set[str]]:
-    """For ``spinesite check`` when there are errors: the pages without errors of their own, the
-    generated pages that render and the static files, so that links, anchors and alt text are still
-    checked. Returns (files, output paths left out); problems in what is left out are not reported
-    here (they would only echo the errors)."""
-    failed = checks.broken_pages(result.diagnostics.items)
-    clean = [p.rel for p in graph.pages if p.rel not in failed]
-    left_out = {p.output_path for p in graph.pages if p.rel in failed}
-    files: dict[str, bytes] = {}
-    for rel, (data, page_diags, _changed) in zip(clean, run(render_template, state, clean, jobs), strict=True):
-        if data is None:  # it shows a page with errors
-            left_out.add(graph.by_rel[rel].output_path)
-        else:
-            files[graph.by_rel[rel].output_path] = data
-            result.diagnostics.extend(page_diags)
-    listings = renderer.listings()
-    scratch = Diagnostics()
-    site_files = render_site_files(renderer, graph, listings, {listing_id(x) for x in listings}, scratch)
-    copy_static(site, site_files, scratch, reserved={p.output_path for p in graph.pages})
-    check_output(site_files, result.diagnostics, base_url=renderer.config.base)
-    left_out |= {x.output_path for x in listings if x.output_path not in site_files}
-    left_out |= {name for name in ("sitemap.xml", "robots.txt", "feed.xml") if name not in site_files}  # e.g. a feed entry with errors
-    left_out |= {unloaded_output_path(rel) for rel in graph.unloaded}
-    return {**files, **site_files}, left_out
-
-
-def unloaded_output_path(rel: str) -> str:
-    """Where ``content/<kind>/<slug>.md`` would be built had it loaded."""
-    _content, kind, name = rel.split("/", 2)
-    return page_url(kind, name.removesuffix(".md")).lstrip("/") + "index.html"

@@ -31,6 +31,8 @@ class BuildResult:
     rendered_listings: list[str] = field(default_factory=list)  # ...and of generated pages (indexes, levels...)
     listing_paths: list[str] = field(default_factory=list)  # output paths of every generated page (rendered or not)
     written: int = 0  # files created or replaced in the output folder
+    committed: bool = False  # the output now holds this build (it did not fail)
+    digests: dict[str, str] = field(default_factory=dict)  # content file -> sha256 of the bytes this build read
     notes: list[str] = field(default_factory=list)  # one line each: a check that could not run, and why
     unrendered: set[str] = field(default_factory=set)  # in-memory builds with errors: output paths not rendered
     seconds: float = 0.0

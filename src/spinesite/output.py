@@ -18,6 +18,7 @@ import contextlib
 import errno
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -43,7 +44,9 @@ class Output(Protocol):
 
     def begin(self) -> None: ...
     def put(self, rel: str, data: bytes) -> bool: ...
-    def read(self, rel: str) -> bytes: ...
+    def source(self, rel: str) -> bytes | Path: ...
+    def fill(self, folder: str, write: Callable[[Path], bool]) -> set[str]: ...
+    def existing(self, folder: str) -> set[str]: ...
     def commit(self, keep: Iterable[str]) -> tuple[int, int]: ...
     def abort(self) -> None: ...
 
@@ -67,8 +70,22 @@ class MemoryOutput:
         self.staged[rel] = data
         return changed
 
-    def read(self, rel: str) -> bytes:
+    def source(self, rel: str) -> bytes | Path:
         return self.staged[rel] if rel in self.staged else self.previous[rel]
+
+    def fill(self, folder: str, write: Callable[[Path], bool]) -> set[str]:
+        """Let ``write`` (another program) make the folder ``folder`` of the output; returns its files."""
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / folder
+            if not write(root):
+                return set()
+            files, _links = scan(root)
+            for name in files:
+                self.staged[f"{folder}/{name}"] = (root / name).read_bytes()
+        return {f"{folder}/{name}" for name in files}
+
+    def existing(self, folder: str) -> set[str]:
+        return {rel for rel in self.previous if rel.startswith(folder + "/")}
 
     def commit(self, keep: Iterable[str]) -> tuple[int, int]:
         """The output becomes the staged files plus the kept ones (which the previous output holds)."""
@@ -127,10 +144,23 @@ class Transaction:
         self.writer(dest, data)
         return True
 
-    def read(self, rel: str) -> bytes:
-        """A file of the new output: staged, else unchanged in the output folder."""
+    def source(self, rel: str) -> bytes | Path:
+        """A file of the new output (staged, else unchanged in the output folder), to be read when needed."""
         staged = self._inside(self.stage, rel)
-        return (staged if staged.exists() else self._inside(self.out, rel)).read_bytes()
+        return staged if staged.exists() else self._inside(self.out, rel)
+
+    def fill(self, folder: str, write: Callable[[Path], bool]) -> set[str]:
+        """Let ``write`` (another program) make the folder ``folder`` of the output in the
+        staging folder; returns its files (none when ``write`` failed), see :meth:`adopt`."""
+        return self.adopt(folder) if write(self._inside(self.stage, folder)) else set()
+
+    def existing(self, folder: str) -> set[str]:
+        """The files under ``folder`` in the current output."""
+        root = self._inside(self.out, folder)
+        if not root.is_dir() or self._through_link(folder + "/x"):
+            return set()
+        files, _links = scan(root)
+        return {f"{folder}/{name}" for name in files}
 
     def adopt(self, folder: str) -> set[str]:
         """Take the files another program (Pagefind) wrote into the staging folder under

@@ -1,4 +1,8 @@
-"""Per-page work that runs in worker processes: Markdown, then templates + safety scan."""
+"""Per-page work: Markdown, then templates + safety scan, run on the worker pool.
+
+``render_markdown``/``render_template`` run in the workers, one page each; the stage
+functions (``render_all_markdown``, ``render_pages``, ``render_what_builds``) hand them out
+and collect what comes back."""
 
 from __future__ import annotations
 
@@ -8,15 +12,19 @@ from typing import Any
 
 import jinja2
 
-from .checks import check_output, markdown_images
+from .buildresult import BuildResult
+from .checks import broken_pages, check_output, markdown_images
 from .diagnostics import Diagnostic, Diagnostics
-from .graph import SiteGraph
+from .graph import SiteGraph, page_url
 from .htmlscan import SiteBase
+from .incremental.keys import listing_id
 from .incremental.store import MarkdownStore
 from .loader import load_file, read_body
 from .markdown import Renderer
 from .model import Page
-from .output import Transaction
+from .output import Output
+from .parallel import run
+from .sitefiles import copy_static, render_site_files
 from .templates import SiteRenderer, template_error
 from .validate import validate_pages
 
@@ -31,8 +39,7 @@ class RenderState:
     graph: SiteGraph
     site: SiteRenderer
     markdown_seconds: float
-    txn: Transaction | None
-    keep_bytes: bool = True
+    output: Output | None  # None: only Markdown is rendered (see load_markdown)
     site_dir: Path = Path(".")
     md_store: MarkdownStore | None = None  # written builds keep rendered Markdown here, not in memory
     md_keys: dict[str, str] = field(default_factory=dict)  # page rel -> Markdown key
@@ -81,12 +88,12 @@ def load_markdown(state: RenderState, page: Page) -> None:
     if stored is not None:
         page.html, page.toc, page.fields_html = stored
     else:  # its diagnostics were reported when it was first rendered
-        render_markdown(RenderState(state.graph, state.site, state.markdown_seconds, None, site_dir=state.site_dir), page.rel)
+        render_markdown(RenderState(state.graph, state.site, state.markdown_seconds, None, state.site_dir), page.rel)
     page.markdown_key = ""
 
 
 def render_template(state: RenderState, rel: str) -> TemplateResult:
-    """Render one page; stage it (write builds) or return its bytes (in-memory builds)."""
+    """Render one page; stage it (outputs on disk) or return its bytes for the main process to put."""
     diags = Diagnostics()
     page = state.graph.by_rel[rel]
     load_markdown(state, page)
@@ -98,10 +105,10 @@ def render_template(state: RenderState, rel: str) -> TemplateResult:
     if state.md_store is not None:
         _forget_text(state, page)
     check_output({page.output_path: data}, diags, base_url=state.site.config.base, sources={page.output_path: page.rel})
-    changed = False
-    if state.txn is not None and not diags.errors:
-        changed = state.txn.put(page.output_path, data)
-    return (data if state.keep_bytes else None), diags.items, changed
+    if state.output is not None and state.output.in_workers:  # staged here; nothing travels back
+        changed = not diags.errors and state.output.put(page.output_path, data)
+        return None, diags.items, changed
+    return data, diags.items, False
 
 
 def prevalidate(job: tuple[Path, int], rel: str) -> tuple[str, Any] | None:
@@ -116,3 +123,74 @@ def prevalidate(job: tuple[Path, int], rel: str) -> tuple[str, Any] | None:
     results: dict[str, Any] = {}
     validate_pages([src], Diagnostics(), results=results)
     return f"{rel}\x1f{src.digest}", results[rel]
+
+
+def render_all_markdown(
+    state: RenderState, md_keys: dict[str, str], cached: dict[str, Any], result: BuildResult, jobs: int
+) -> dict[str, Any]:
+    """Markdown of every page, before any template; pages whose Markdown key is in ``cached``
+    are not rendered again. Returns what to remember: Markdown key -> result."""
+    graph = state.graph
+    state.md_keys = md_keys
+    todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cached]
+    fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
+    kept: dict[str, Any] = {}
+    for page in graph.pages:
+        md = fresh.get(page.rel) or cached[md_keys[page.rel]]
+        html, toc, fields_html, linked, md_diags = md
+        if html is None:  # kept in the Markdown store: loaded by whoever renders the page
+            page.markdown_key = md_keys[page.rel]
+        else:
+            page.html, page.toc, page.fields_html = html, toc or [], fields_html or {}
+        result.linked[page.rel] = set(linked)
+        if md_diags:
+            result.diagnostics.extend(md_diags)
+        kept[md_keys[page.rel]] = md
+    return kept
+
+
+def render_pages(state: RenderState, rels: list[str], result: BuildResult, jobs: int) -> None:
+    """Render the pages ``rels`` into the output (the workers stage them, or their bytes come back)."""
+    assert state.output is not None
+    for rel, (data, page_diags, _changed) in zip(rels, run(render_template, state, rels, jobs), strict=True):
+        result.diagnostics.extend(page_diags)
+        if data is not None:
+            state.output.put(state.graph.by_rel[rel].output_path, data)
+    result.rendered = [state.graph.by_rel[rel].output_path for rel in rels]
+
+
+def render_what_builds(state: RenderState, result: BuildResult, jobs: int) -> None:
+    """For ``spinesite check`` when there are errors: put into the output the pages without
+    errors of their own, the generated pages that render and the static files, so that links,
+    anchors and alt text are still checked; ``result.unrendered`` gets the output paths left
+    out. Problems in what is left out are not reported (they would only echo the errors)."""
+    graph, renderer, output = state.graph, state.site, state.output
+    assert output is not None
+    failed = broken_pages(result.diagnostics.items)
+    clean = [p.rel for p in graph.pages if p.rel not in failed]
+    left_out = {p.output_path for p in graph.pages if p.rel in failed}
+    output.begin()
+    for rel, (data, page_diags, _changed) in zip(clean, run(render_template, state, clean, jobs), strict=True):
+        if data is None:  # it shows a page with errors
+            left_out.add(graph.by_rel[rel].output_path)
+        else:
+            output.put(graph.by_rel[rel].output_path, data)
+            result.diagnostics.extend(page_diags)
+    listings = renderer.listings()
+    scratch = Diagnostics()
+    site_files = render_site_files(renderer, graph, listings, {listing_id(x) for x in listings}, scratch)
+    copy_static(state.site_dir, site_files, scratch, reserved={p.output_path for p in graph.pages})
+    check_output(site_files, result.diagnostics, base_url=renderer.config.base)
+    for rel, data in site_files.items():
+        output.put(rel, data)
+    output.commit(())
+    left_out |= {x.output_path for x in listings if x.output_path not in site_files}
+    left_out |= {name for name in ("sitemap.xml", "robots.txt", "feed.xml") if name not in site_files}  # e.g. a feed entry with errors
+    left_out |= {unloaded_output_path(rel) for rel in graph.unloaded}
+    result.files, result.unrendered = output.files, left_out
+
+
+def unloaded_output_path(rel: str) -> str:
+    """Where ``content/<kind>/<slug>.md`` would be built had it loaded."""
+    _content, kind, name = rel.split("/", 2)
+    return page_url(kind, name.removesuffix(".md")).lstrip("/") + "index.html"

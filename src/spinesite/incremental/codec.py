@@ -103,6 +103,8 @@ def diagnostic_from_plain(value: Any) -> Diagnostic:
     path, line, message, level, code = items
     if level not in ("error", "warning"):
         raise BadValue("a diagnostic is an error or a warning")
+    if type(line) is int and line < 0:
+        raise BadValue("a diagnostic's line is 0 (the whole file) or more")
     return Diagnostic(expect(path, str), expect(line, int), expect(message, str), level, expect(code, str))
 
 
@@ -133,7 +135,20 @@ def rendered_from_plain(value: Any, budget: int) -> tuple[str, list[dict[str, An
     if len(items) != 3:
         raise BadValue("a rendered entry has three parts")
     html, toc, fields_html = items
-    return expect(html, str), check_plain(expect(toc, list), budget), check_plain(expect(fields_html, dict), budget)
+    return expect(html, str), _toc(toc), text_map(fields_html, _field_html)
+
+
+def _toc(value: Any) -> list[dict[str, str]]:
+    """A table of contents: ``{"id": text, "name": text}`` per heading (``markdown.Renderer.render_page``)."""
+    for entry in expect(value, list):
+        if type(entry) is not dict or entry.keys() != {"id", "name"} or type(entry["id"]) is not str or type(entry["name"]) is not str:
+            raise BadValue("not a table of contents")
+    return value  # type: ignore[no-any-return]
+
+
+def _field_html(value: Any) -> str | list[str]:
+    """A Markdown field's html: text, or a list of texts (one per FAQ answer)."""
+    return expect(value, str) if type(value) is not list else texts(value)
 
 
 def markdown_to_plain(entry: tuple[Any, ...]) -> list[Any]:

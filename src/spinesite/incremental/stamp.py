@@ -183,9 +183,17 @@ def _stamp_from_plain(value: Any, _budget: int) -> Stamp:
         _stats_from_plain(plain["outputs"]),
         codec.expect(plain["written_ns"], int),
         codec.text_map(plain["counts"], lambda v: codec.expect(v, int)),
-        codec.diagnostics_from_plain(plain["warnings"]),
+        _warnings_from_plain(plain["warnings"]),
         codec.text_map(plain["racy"], lambda v: codec.expect(v, str)),
     )
+
+
+def _warnings_from_plain(value: Any) -> list[Diagnostic]:
+    """What a skipped build reports again: warnings only (a successful build left no error)."""
+    found = codec.diagnostics_from_plain(value)
+    if any(d.level != "warning" for d in found):
+        raise codec.BadValue("a stamp keeps warnings only")
+    return found
 
 
 def _stats_from_plain(value: Any) -> dict[str, Stat]:

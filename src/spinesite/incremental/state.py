@@ -23,7 +23,9 @@ from typing import Any
 from .. import __version__
 from ..contenttypes import by_folder
 from ..diagnostics import Diagnostic
+from ..fields import Field
 from . import codec
+from .fieldshapes import check_fields
 from .store import Store
 
 FORMAT = 7
@@ -126,8 +128,8 @@ class Cache:
         cache = store.get("meta", "state", _state_from_plain)
         if cache is None or cache.salt != cls.current_salt():
             return cls.empty()
-        names: dict[str, frozenset[str]] = {}  # content folder -> its fields
-        cache.validated = store.get_all("validated", lambda key, value, budget: _validated_from_plain(key, value, budget, names))
+        types: dict[str, tuple[Field, ...]] = {}  # content folder -> its fields
+        cache.validated = store.get_all("validated", lambda key, value, budget: _validated_from_plain(key, value, budget, types))
         cache._stored = frozenset(cache.validated)
         return cache
 
@@ -182,14 +184,17 @@ def _state_from_plain(value: Any, budget: int) -> Cache:
     )
 
 
-def _validated_from_plain(key: str, value: Any, budget: int, names: dict[str, frozenset[str]]) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """A validated entry (key ``content/<folder>/<file>\\x1f<sha256>``) holds every field of its type, no other."""
+def _validated_from_plain(key: str, value: Any, budget: int, types: dict[str, tuple[Field, ...]]) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """A validated entry (key ``content/<folder>/<file>\\x1f<sha256>``): every field of its type
+    (no other) as validation leaves it (:mod:`.fieldshapes`), and diagnostics about that file."""
     data, found = codec.validated_from_plain(value, budget)
-    folder = key.split("/", 2)[1]
-    if folder not in names:
-        names[folder] = frozenset(f.name for f in by_folder(folder).fields)
-    if data.keys() != names[folder]:
-        raise codec.BadValue("not the fields of its content type")
+    rel = key.partition("\x1f")[0]
+    folder = rel.split("/", 2)[1]
+    if folder not in types:
+        types[folder] = by_folder(folder).fields
+    check_fields(data, types[folder])
+    if any(d.path != rel for d in found):
+        raise codec.BadValue("a diagnostic about another file")
     return data, found
 
 

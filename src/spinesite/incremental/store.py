@@ -13,7 +13,8 @@ made again, a row that is damaged or of the wrong shape is a miss, and a file pl
 link under any of the database's names is removed, never followed. At worst the next build
 does all its work again. The database is in WAL mode: builds of one site can run at once,
 and the workers of a build's process pool read and write Markdown entries themselves, each
-process on its own connection (opened after the fork, never inherited).
+process on its own connection: a :class:`Store` opens one per process when first used
+(keyed by process id) and never uses, nor closes, one its process inherited across a fork.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import os
 import shutil
 import sqlite3
 import stat
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -45,17 +45,6 @@ _SCHEMA = sorted(
     key=repr,
 )
 _FAILED = (sqlite3.Error, OSError, ValueError)  # ValueError: also a key SQLite cannot take, a bad value
-_CONNECTED: weakref.WeakSet[Store] = weakref.WeakSet()  # stores with an open connection, closed before any fork
-
-
-def _close_before_fork() -> None:
-    """No connection is ever carried across a fork (SQLite's rule): the parent closes its
-    connections first and opens them again when next used; a worker opens its own."""
-    for store in list(_CONNECTED):
-        store.close()
-
-
-os.register_at_fork(before=_close_before_fork)
 
 
 class CacheFolderError(Exception):
@@ -186,7 +175,7 @@ class Store:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
-        self._inherited: list[sqlite3.Connection] = []  # a forked worker's copies of its parent's: never used nor closed
+        self._inherited: list[sqlite3.Connection] = []  # a forked worker's copy of its parent's: never used nor closed
 
     @classmethod
     def open(cls, folder: Path) -> Store | None:
@@ -215,20 +204,28 @@ class Store:
                 store.close()
 
     def _db(self) -> sqlite3.Connection:
-        """This process's connection (a forked worker opens its own)."""
-        if self._conn is None or self._pid != os.getpid():
-            if self._conn is not None:  # forked without the hook (cannot happen with os.fork): never use it, never close it
-                self._inherited.append(self._conn)
-            self._conn, self._pid = None, os.getpid()
+        """This process's connection, opened when first needed. A forked worker finds its
+        parent's connection here: it never uses it (SQLite's rule) and opens its own."""
+        pid = os.getpid()
+        if self._conn is None or self._pid != pid:
+            self._let_go()
             self._conn = _connect(self.path)
-            _CONNECTED.add(self)
+            self._pid = pid
         return self._conn
 
-    def close(self) -> None:
-        if self._conn is not None and self._pid == os.getpid():
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
+    def _let_go(self) -> None:
+        """Forget the connection: closed when this process opened it, else (a copy inherited
+        across a fork) kept, never closed, so its memory is never finalised in this process."""
+        if self._conn is not None:
+            if self._pid == os.getpid():
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.close()
+            else:
+                self._inherited.append(self._conn)
         self._conn = None
+
+    def close(self) -> None:
+        self._let_go()
 
     def _check_schema(self) -> None:
         """Make the tables in a new database; raise ValueError for one that is not ours."""
