@@ -37,7 +37,9 @@ def write_new(path: Path, data: bytes) -> None:
 
 class Output(Protocol):
     """Where a build puts its files: :class:`Transaction` (a folder on disk) or
-    :class:`MemoryOutput` (``spinesite serve`` and ``check``). Both stage, then commit all or none."""
+    :class:`MemoryOutput` (``spinesite serve`` and ``check``). Both stage, then commit all or none:
+    ``commit(keep)`` leaves exactly the files named in ``keep`` (every file put, filled or kept
+    unchanged; workers put files the main process never sees) and deletes the rest."""
 
     in_workers: bool  # forked workers may ``put`` themselves (else their bytes come back to the main process)
     files: dict[str, bytes]  # after commit: every output file, for outputs held in memory (else empty)

@@ -6,9 +6,10 @@ and collect what comes back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -27,6 +28,8 @@ from .parallel import run
 from .sitefiles import copy_static, render_site_files
 from .templates import SiteRenderer, template_error
 from .validate import validate_pages
+
+R = TypeVar("R")
 
 MarkdownResult = tuple[str | None, list[dict[str, Any]] | None, dict[str, Any] | None, list[str], list[Diagnostic]]
 TemplateResult = tuple[bytes | None, list[Diagnostic], bool]
@@ -125,6 +128,14 @@ def prevalidate(job: tuple[Path, int], rel: str) -> tuple[str, Any] | None:
     return f"{rel}\x1f{src.digest}", results[rel]
 
 
+def _run(func: Callable[[RenderState, str], R], state: RenderState, rels: list[str], jobs: int) -> list[R]:
+    """``parallel.run``, the cache database closed first when workers may be forked: no SQLite
+    connection is ever carried across a fork (it opens again when next used)."""
+    if jobs > 1 and state.md_store is not None:
+        state.md_store.close()
+    return run(func, state, rels, jobs)
+
+
 def render_all_markdown(
     state: RenderState, md_keys: dict[str, str], cached: dict[str, Any], result: BuildResult, jobs: int
 ) -> dict[str, Any]:
@@ -133,7 +144,7 @@ def render_all_markdown(
     graph = state.graph
     state.md_keys = md_keys
     todo = [p.rel for p in graph.pages if md_keys[p.rel] not in cached]
-    fresh = dict(zip(todo, run(render_markdown, state, todo, jobs), strict=True))
+    fresh = dict(zip(todo, _run(render_markdown, state, todo, jobs), strict=True))
     kept: dict[str, Any] = {}
     for page in graph.pages:
         md = fresh.get(page.rel) or cached[md_keys[page.rel]]
@@ -152,7 +163,7 @@ def render_all_markdown(
 def render_pages(state: RenderState, rels: list[str], result: BuildResult, jobs: int) -> None:
     """Render the pages ``rels`` into the output (the workers stage them, or their bytes come back)."""
     assert state.output is not None
-    for rel, (data, page_diags, _changed) in zip(rels, run(render_template, state, rels, jobs), strict=True):
+    for rel, (data, page_diags, _changed) in zip(rels, _run(render_template, state, rels, jobs), strict=True):
         result.diagnostics.extend(page_diags)
         if data is not None:
             state.output.put(state.graph.by_rel[rel].output_path, data)
@@ -170,7 +181,7 @@ def render_what_builds(state: RenderState, result: BuildResult, jobs: int) -> No
     clean = [p.rel for p in graph.pages if p.rel not in failed]
     left_out = {p.output_path for p in graph.pages if p.rel in failed}
     output.begin()
-    for rel, (data, page_diags, _changed) in zip(clean, run(render_template, state, clean, jobs), strict=True):
+    for rel, (data, page_diags, _changed) in zip(clean, _run(render_template, state, clean, jobs), strict=True):
         if data is None:  # it shows a page with errors
             left_out.add(graph.by_rel[rel].output_path)
         else:

@@ -15,7 +15,9 @@ all of it in the cache folder's database (:mod:`.store`); deleting it only costs
 
 from __future__ import annotations
 
+import hashlib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,24 @@ class Cache:
 
     def validated_digests(self) -> set[str]:
         return {key.rpartition("\x1f")[2] for key in self.validated}
+
+    def validated_rels(self, site: Path, rels: Iterable[str], max_bytes: int) -> set[str]:
+        """The rels among ``rels`` whose file holds bytes whose validated front matter is cached
+        (read and hashed, as the loader does, never parsed): nothing to validate again for them.
+
+        A site copied elsewhere with its cache has new stats, so none of its files is
+        trusted by stat (:meth:`trusted_sources`), yet every one is found here by digest.
+        """
+        found = set()
+        for rel in rels:
+            try:
+                with open(site / rel, "rb") as fh:
+                    raw = fh.read(max_bytes + 1)
+            except OSError:
+                continue
+            if len(raw) <= max_bytes and f"{rel}\x1f{hashlib.sha256(raw).hexdigest()}" in self.validated:
+                found.add(rel)
+        return found
 
     @classmethod
     def empty(cls) -> Cache:
@@ -184,7 +204,9 @@ def _state_from_plain(value: Any, budget: int) -> Cache:
     )
 
 
-def _validated_from_plain(key: str, value: Any, budget: int, types: dict[str, tuple[Field, ...]]) -> tuple[dict[str, Any], list[Diagnostic]]:
+def _validated_from_plain(
+    key: str, value: Any, budget: int, types: dict[str, tuple[Field, ...]]
+) -> tuple[dict[str, Any], list[Diagnostic]]:
     """A validated entry (key ``content/<folder>/<file>\\x1f<sha256>``): every field of its type
     (no other) as validation leaves it (:mod:`.fieldshapes`), and diagnostics about that file."""
     data, found = codec.validated_from_plain(value, budget)

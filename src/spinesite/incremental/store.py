@@ -330,3 +330,7 @@ class MarkdownStore:
 
     def prune(self, keep: set[str]) -> None:
         self.store.prune("markdown", keep)
+
+    def close(self) -> None:
+        """Close this process's connection (before forking workers); it opens again when next used."""
+        self.store.close()
