@@ -35,18 +35,19 @@ from pathlib import Path
 
 from . import parallel
 from .buildresult import BuildResult as BuildResult  # re-exported: serve.py imports it from here
-from .checks import check_output, check_today, site_checks
+from .checks import check_output, site_checks
+from .clock import check_today
 from .config import Config, load_config
 from .diagnostics import Diagnostics
 from .graph import build_graph
 from .incremental import stamp
-from .incremental.keys import digest, listing_id, markdown_keys
+from .incremental.keys import digest, markdown_keys
 from .incremental.memo import FolderMemo, Memo, MemoryMemo, Remembered
 from .incremental.plan import Plan, plan
 from .incremental.state import Cache
 from .incremental.store import CacheFolderError, Store, bytecode_dir, cache_folder
 from .loader import content_rels, iter_content, read_body, release_text
-from .model import Page, SourceFile
+from .model import Page, SourceFile, listing_id
 from .output import MemoryOutput, Output, Transaction, Writer, write_new
 from .pagework import RenderState, load_markdown, prevalidate, render_all_markdown, render_pages, render_what_builds
 from .parallel import default_jobs, run

@@ -19,12 +19,12 @@ message: ``content/pages/about.md: <img src> loads from another origin: //x/a.pn
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import contenttypes
+from .clock import check_today as check_today  # re-exported: the checks and the build share one today
 from .config import Checks
 from .diagnostics import Diagnostic, Diagnostics, line_of, show_url
 from .htmlscan import Finding, Scan, SiteBase, scan_css, scan_html, site_path
@@ -161,14 +161,6 @@ def check_content(result: BuildResult) -> dict[str, float] | None:
                 f"{unjudged} link{'s' * (unjudged != 1)} to {'them' if n != 1 else 'it'} not checked; fix the errors and check again."
             )
     return grades
-
-
-def check_today() -> dt.date:
-    """SOURCE_DATE_EPOCH when set (reproducible runs and tests), else today's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
 
 
 def page_prose(page: Page) -> str:

@@ -74,3 +74,8 @@ class Listing:
         if not self.url.endswith("/"):
             return self.url.lstrip("/")
         return self.url.strip("/") + "/index.html" if self.url != "/" else "index.html"
+
+
+def listing_id(listing: Listing) -> str:
+    """A generated page's name among the build's outputs (page rels start with ``content/``)."""
+    return "listing:" + listing.url

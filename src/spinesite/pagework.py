@@ -18,11 +18,10 @@ from .checks import broken_pages, check_output, markdown_images
 from .diagnostics import Diagnostic, Diagnostics
 from .graph import SiteGraph, page_url
 from .htmlscan import SiteBase
-from .incremental.keys import listing_id
 from .incremental.store import MarkdownStore
 from .loader import load_file, read_body
 from .markdown import Renderer
-from .model import Page
+from .model import Page, listing_id
 from .output import Output
 from .parallel import run
 from .sitefiles import copy_static, render_site_files

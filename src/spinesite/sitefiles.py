@@ -10,8 +10,7 @@ import jinja2
 
 from .diagnostics import Diagnostics
 from .graph import SiteGraph, is_draft
-from .incremental.keys import listing_id
-from .model import Listing
+from .model import Listing, listing_id
 from .templates import SiteRenderer, template_error, theme_dir
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from . import __version__
-from .checks import check_today
+from .clock import check_today
 from .config import CONFIG_FILE
 from .config import FIELDS as CONFIG_FIELDS
 from .fields import Field, List, Obj

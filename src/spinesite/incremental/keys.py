@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..graph import SiteGraph
-from ..model import Listing, Page
+from ..model import Listing, Page, listing_id
 
 if TYPE_CHECKING:
     from .state import Cache, PageState
@@ -89,10 +89,6 @@ def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str, temp
         deps = "\x1e".join(sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page)))  # rels are printable
         keys[page.rel] = digest(global_key, template_keys[page.kind], page.rel, page.url, digests[page.rel], deps)
     return keys
-
-
-def listing_id(listing: Listing) -> str:
-    return "listing:" + listing.url
 
 
 def level_pages(graph: SiteGraph) -> list[Page]:

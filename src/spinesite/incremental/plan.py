@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..graph import is_draft
-from ..model import Listing
+from ..model import Listing, listing_id
 from ..templates import SiteRenderer, page_templates, theme_dir
-from .keys import digest, level_pages, listing_id, listing_keys, pages_of_kinds, render_keys, tree_digests
+from .keys import digest, level_pages, listing_keys, pages_of_kinds, render_keys, tree_digests
 from .memo import Memo
 from .state import Cache
 

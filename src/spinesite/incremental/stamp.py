@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import checks
+from .. import clock
 from ..diagnostics import Diagnostic
 from ..output import scan
 from . import codec
@@ -45,9 +45,9 @@ class Stamp:
 
 def environment(out: Path, search: bool, base_url: str | None = None, *, drafts: bool = False, today: dt.date | None = None) -> str:
     """What a build depends on besides its files: "today" too (review notices and warnings;
-    the build's own date, else :func:`checks.check_today`), a ``--base-url`` given on the
+    the build's own date, else :func:`clock.check_today`), a ``--base-url`` given on the
     command line, and ``--drafts``."""
-    day = today or checks.check_today()
+    day = today or clock.check_today()
     return "\x1f".join([Cache.current_salt(), day.isoformat(), str(search), str(out), base_url or "", f"drafts={drafts}"])
 
 
