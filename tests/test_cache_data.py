@@ -7,6 +7,7 @@ a site copied elsewhere with its cache reuses it, and ``--cache-dir`` puts it an
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -14,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +274,244 @@ def test_builds_of_one_site_at_once_share_the_cache(tmp_path: Path) -> None:
             assert proc.returncode == 0, stderr.decode()
         assert build(site, tmp_path / f"clean{round_}", jobs=1, incremental=False).ok()
         assert tree(tmp_path / "out0") == tree(tmp_path / "out1") == tree(tmp_path / f"clean{round_}")
+
+
+# Forged entries: well-formed CBOR, correct checksums, the right outline, the wrong types.
+WRONG = st.recursive(
+    st.integers() | st.floats() | st.booleans() | st.binary(max_size=4) | st.datetimes(timezones=st.just(dt.UTC)),
+    lambda inner: (
+        st.lists(inner, min_size=1, max_size=3) | st.dictionaries(st.text(max_size=3) | st.integers(), inner, min_size=1, max_size=3)
+    ),
+    max_leaves=6,
+)  # never text, None or an empty list or map: nothing any field or part of an entry can hold in its place
+FORGERY = st.one_of(
+    st.tuples(st.just("replace"), WRONG),  # a value by one of another type
+    st.tuples(st.just("append"), WRONG),  # a list gets one more item of the wrong type
+    st.tuples(st.just("add key"), st.text(min_size=1, max_size=4), WRONG),  # a map one more key
+)
+
+
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, value
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _nodes(item, (*path, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nodes(item, (*path, key))
+
+
+def _forge(value: Any, where: float, forgery: tuple[Any, ...]) -> Any:
+    """``value`` with one node (chosen by ``where``) forged; ``assume`` skips what cannot be."""
+    kind = forgery[0]
+    fits = {"replace": object, "append": list, "add key": dict}[kind]
+    nodes = [(p, v) for p, v in _nodes(value) if v is not None and isinstance(v, fits)]
+    path, node = nodes[int(where * len(nodes))]
+    if kind == "replace":
+        assume(type(forgery[1]) is not type(node))
+        new = forgery[1]
+    elif kind == "append":
+        new = [*node, forgery[1]]
+    else:
+        assume(forgery[1] not in node)
+        new = {**node, forgery[1]: forgery[2]}
+    if not path:
+        return new
+    parent = value
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = new
+    return value
+
+
+def _forging_site(site: Path) -> None:
+    """The linked site, with Markdown fields (FAQ, diagnosis) and warnings kept in the cache."""
+    make_linked_site(site, n=3)
+    condition = site / "content" / "conditions" / "d0.md"
+    condition.write_text(
+        condition.read_text().replace(
+            "region: lumbar",
+            "region: lumbar\ndiagnosis: A *short* talk.\nfaq:\n  - question: Is it bad?\n    answer: Usually **not**.\n",
+            1,
+        )
+    )
+    treatment = site / "content" / "treatments" / "t0.md"
+    treatment.write_text(treatment.read_text().replace("{name: NICE NG59}", "{name: Local advice}", 1))  # a warning
+
+
+@pytest.mark.parametrize("target", ["stamp", "state", "validated", "markdown"])
+def test_a_forged_entry_of_the_wrong_types_costs_a_rebuild(tmp_path: Path, target: str) -> None:
+    """Issue 15: loading a tampered cache can at worst cause a rebuild, never a traceback nor
+    another page. Each example forges one node of one entry of ``target`` (the stamp and the
+    build state are the meta table's two entries), then builds into the output the cache
+    describes (a fresh one too, for the other tables) and compares with a clean build."""
+    site, out = tmp_path / "site", tmp_path / "out"
+    _forging_site(site)
+    clean = build(site, tmp_path / "clean", jobs=1, incremental=False)
+    expected, expected_diags = tree(tmp_path / "clean"), _diagnostics(clean)
+    assert clean.ok() and any("warning:" in d for d in expected_diags)
+    assert build(site, out, jobs=1).ok()
+    db_path = site / CACHE_DIR / DB_FILE
+    table = "meta" if target in ("stamp", "state") else target
+    pristine_db = db_path.read_bytes()
+    pristine_out = tmp_path / "pristine-out"
+    shutil.copytree(out, pristine_out, copy_function=shutil.copy2)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(index=st.integers(0, 1000), where=st.floats(0, 1, exclude_max=True), forgery=FORGERY, fresh_output=st.booleans())
+    def check(index: int, where: float, forgery: tuple[Any, ...], fresh_output: bool) -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(pristine_out, out, copy_function=shutil.copy2)
+        db_path.write_bytes(pristine_db)
+        assert build(site, out, jobs=1).rendered == []  # the stamp now describes this output
+        if fresh_output and target != "stamp":
+            shutil.rmtree(out)  # every page rendered, from the cached front matter and Markdown
+        keys = ["stamp"] if target == "stamp" else ["state"] if target == "state" else _rows(db_path, table)
+        key = keys[index % len(keys)]
+        with contextlib.closing(sqlite3.connect(db_path)) as db, db:
+            (value,) = db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+            encoded = cbor2.dumps(_forge(cbor2.loads(value), where, forgery))
+            db.execute(f"UPDATE {table} SET sum = ?, value = ? WHERE key = ?", (row_checksum(table, key, encoded), encoded, key))
+            if target != "stamp":
+                db.execute("DELETE FROM meta WHERE key = 'stamp'")  # else nothing is read but the stamp
+        result = build(site, out, jobs=1)
+        assert result.ok() and _diagnostics(result) == expected_diags
+        assert tree(out) == expected
+
+    check()
+
+
+def test_every_field_type_is_checked_in_cached_entries() -> None:
+    """A field type :mod:`spinesite.incremental.fieldshapes` does not know would make every
+    entry with such a field a miss (correct, but never cached): keep the two in step."""
+    from spinesite.contenttypes import TYPES
+    from spinesite.fields import FieldType, List, Obj
+    from spinesite.incremental.fieldshapes import KNOWN_TYPES
+
+    def types(kind: FieldType) -> Iterator[type]:
+        yield type(kind)
+        if isinstance(kind, List):
+            yield from types(kind.item)
+        elif isinstance(kind, Obj):
+            for f in kind.fields:
+                yield from types(f.type)
+
+    used = {t for ct in TYPES for f in ct.fields for t in types(f.type)}
+    assert used and all(issubclass(t, KNOWN_TYPES) for t in used)
+
+
+def test_the_bundled_sites_validated_front_matter_reads_back(tmp_path: Path) -> None:
+    """Every front matter the bundled site validates (dates, lists, maps, defaults, warnings)
+    passes the cache's type checks: none is a miss."""
+    from spinesite.diagnostics import Diagnostics
+    from spinesite.incremental.state import Cache
+    from spinesite.incremental.store import Store
+    from spinesite.loader import content_rels, load_file
+
+    site = ROOT / "content" / ".."
+    cache = Cache.empty()
+    for rel in content_rels(site):
+        src = load_file(site / rel, rel, rel.split("/")[1], Diagnostics(), 1 << 20)
+        assert src is not None
+        results: dict[str, Any] = {}
+        validate.validate_pages([src], Diagnostics(), results=results)
+        cache.validated[f"{rel}\x1f{src.digest}"] = results[rel]
+    assert len(cache.validated) > 20
+    with Store.session(tmp_path) as store:
+        cache.save(store)
+        assert Cache.load(store).validated == cache.validated
+
+
+def test_a_copied_sites_validated_files_are_found_by_digest(tmp_path: Path) -> None:
+    """``Cache.validated_rels``: what ``build.prevalidate_all`` need not send to the workers
+    (a copied site has new stats, so no file is trusted by stat, but every digest is cached)."""
+    from spinesite.incremental.state import Cache
+    from spinesite.incremental.store import Store
+    from spinesite.loader import content_rels
+
+    first, moved = tmp_path / "first", tmp_path / "moved"
+    make_linked_site(first, n=3)
+    assert build(first, tmp_path / "out", jobs=1).ok()
+    shutil.copytree(first, moved, copy_function=shutil.copy)
+    edited = moved / "content" / "stretches" / "s1.md"
+    edited.write_text(edited.read_text() + "\nEdited.\n")
+    (moved / "content" / "causes" / "c9.md").write_text((moved / "content" / "causes" / "c0.md").read_text())  # same bytes, new rel
+    with Store.session(moved / CACHE_DIR) as store:
+        cache = Cache.load(store)
+    rels = content_rels(moved)
+    found = cache.validated_rels(moved, rels, 1 << 20)
+    assert sorted(set(rels) - found) == ["content/causes/c9.md", "content/stretches/s1.md"]
+    assert cache.validated_rels(moved, rels, 10) == set()  # files over the size limit are left to the loader
+
+
+def test_a_store_used_before_and_after_a_fork(tmp_path: Path) -> None:
+    """Each process opens its own connection (no registry of connections, no fork hook): a
+    forked child never uses its parent's, writes through its own, and the parent goes on."""
+    import multiprocessing
+
+    from spinesite.incremental.store import Store
+
+    source = (ROOT / "src" / "spinesite" / "incremental" / "store.py").read_text(encoding="utf-8")
+    assert "register_at_fork" not in source and "weakref" not in source
+    with Store.session(tmp_path) as store:
+        assert store is not None
+        store.put("markdown", "parent", ["<p>1</p>", [], {}])
+        ctx = multiprocessing.get_context("fork")
+        child = ctx.Process(target=_child_writes, args=(store,))
+        child.start()
+        child.join(60)
+        assert child.exitcode == 0
+        assert store.get("markdown", "child", lambda v, _b: v) == ["<p>2</p>", [], {}]
+        store.put("markdown", "parent again", ["<p>3</p>", [], {}])
+    with Store.session(tmp_path) as store:
+        assert store is not None and store.keys("markdown") == {"parent", "child", "parent again"}
+
+
+def _child_writes(store: Any) -> None:
+    inherited = store._conn
+    assert store.get("markdown", "parent", lambda v, _b: v) == ["<p>1</p>", [], {}]
+    store.put("markdown", "child", ["<p>2</p>", [], {}])
+    assert store._conn is not inherited and store._inherited == [inherited]
+    store.close()  # its own connection; the inherited one stays open (never closed in the child)
+    assert store._inherited == [inherited]
+
+
+def test_a_stamp_never_reports_an_error_again(tmp_path: Path) -> None:
+    """A skipped build reports the stamp's warnings again: a stamp holding an error (which no
+    successful build leaves) is forged, and a miss."""
+    site, out = tmp_path / "site", tmp_path / "out"
+    _forging_site(site)
+    first = build(site, out, jobs=1)
+    assert first.ok() and build(site, out, jobs=1).rendered == []
+    db_path = site / CACHE_DIR / DB_FILE
+    with contextlib.closing(sqlite3.connect(db_path)) as db, db:
+        (value,) = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+        plain = cbor2.loads(value)
+        assert plain["warnings"]
+        plain["warnings"][0][3] = "error"
+        encoded = cbor2.dumps(plain)
+        db.execute("UPDATE meta SET sum = ?, value = ? WHERE key = 'stamp'", (row_checksum("meta", "stamp", encoded), encoded))
+    result = build(site, out, jobs=1)
+    assert result.ok() and _diagnostics(result) == _diagnostics(first)
+
+
+def test_a_copied_site_built_on_workers_validates_nothing_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site copied with its cache (new stats; its files just written, so none is trusted by
+    stat) is built with -j 2: its front matter is found by digest, the workers validate none."""
+    first = tmp_path / "first"
+    make_linked_site(first, n=25)  # 101 files: enough for the pool that validates ahead
+    assert build(first, tmp_path / "out1", jobs=1).ok()
+    moved = tmp_path / "moved"
+    shutil.copytree(first, moved, copy_function=shutil.copy)
+    calls = tmp_path / "calls"
+    real_validate = validate.validate_fields
+
+    def validate_fields(*args: Any, **kwargs: Any) -> Any:
+        with open(calls, "a", encoding="utf-8") as fh:  # the workers are other processes
+            fh.write(f"{os.getpid()}\n")
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(validate, "validate_fields", validate_fields)
+    result = build(moved, tmp_path / "out2", jobs=2)
+    assert result.ok()
+    assert not calls.exists()

@@ -209,7 +209,8 @@ def load_content(
     max_bytes, cache = config.limits.max_file_kb * 1024, memo.cache
     known, lazy = memo.known_sources()
     if memo.prevalidates(known):
-        cache.validated |= prevalidate_all(site, known, max_bytes, jobs)
+        memo.let_go()  # no SQLite connection across the fork (it opens again when next used)
+        cache.validated |= prevalidate_all(site, cache, known, max_bytes, jobs)
         lazy = cache.validated_digests()
     sources: list[SourceFile] = []
     loading = _kept(iter_content(site, diags, max_bytes, cache.parsed, known, lazy), sources)
@@ -255,11 +256,16 @@ def search_index(state: RenderState, output: Output, todo: Plan, last_key: str, 
     return output.fill(BUNDLE_DIR, lambda dest: write_index(html, renderer.config.language, dest, diags, terms))
 
 
-def prevalidate_all(site: Path, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:
+def prevalidate_all(site: Path, cache: Cache, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:
     """Validation results of the content files not known from the last build, computed on the
-    worker pool when there are enough of them (see ``pagework.prevalidate``)."""
+    worker pool when there are enough of them (see ``pagework.prevalidate``); files whose
+    bytes were validated before (a copied site, a fresh checkout) are found by digest."""
     todo = [rel for rel in content_rels(site) if rel not in known]
     if jobs < 2 or len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
+        return {}
+    cached = cache.validated_rels(site, todo, max_bytes)
+    todo = [rel for rel in todo if rel not in cached]
+    if len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
         return {}
     return dict(found for found in run(prevalidate, (site, max_bytes), todo, jobs) if found is not None)
 

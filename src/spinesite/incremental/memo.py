@@ -59,6 +59,11 @@ class FolderMemo:
     def markdown_store(self) -> MarkdownStore | None:
         return self._markdown
 
+    def let_go(self) -> None:
+        """Close the store's connection before a worker pool forks (it opens again when next used)."""
+        if self.store is not None:
+            self.store.close()
+
     def dirty(self, targets: dict[str, str], keys: dict[str, str]) -> set[str]:
         """Pages and generated pages to render: their render key changed or their output file did."""
         same_out = self.cache.out == str(self.out)
@@ -90,6 +95,9 @@ class MemoryMemo:
 
     def markdown_store(self) -> MarkdownStore | None:
         return None
+
+    def let_go(self) -> None:
+        pass
 
     def dirty(self, targets: dict[str, str], keys: dict[str, str]) -> set[str]:
         previous = self.previous
