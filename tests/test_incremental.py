@@ -255,7 +255,7 @@ def test_no_change_fast_path_notices_every_kind_of_change(tmp_path: Path, monkey
     out = tmp_path / "out"
     assert build(site, out, jobs=1).ok()
     assert build(site, out, jobs=1).rendered == []
-    assert stamp.unchanged(site, out.absolute(), theme_dir(), True)[0] is not None
+    assert stamp.unchanged(site, out.absolute(), theme_dir(), stamp.environment(out.absolute(), True))[0] is not None
     changes = [
         lambda: (site / "content" / "causes" / "c3.md").write_text((site / "content" / "causes" / "c3.md").read_text() + "\nMore.\n"),
         lambda: (out / "causes" / "c3" / "index.html").write_text("tampered"),
@@ -267,7 +267,7 @@ def test_no_change_fast_path_notices_every_kind_of_change(tmp_path: Path, monkey
         change()
         inc = build(site, out, jobs=1)
         # the stamp's output stats come from the commit, not a walk: they must match one
-        assert stamp.unchanged(site, out.absolute(), theme_dir(), True)[0] is not None, i
+        assert stamp.unchanged(site, out.absolute(), theme_dir(), stamp.environment(out.absolute(), True))[0] is not None, i
         clean_out = tmp_path / f"clean{i}"
         assert inc.ok() and build(site, clean_out, jobs=1, incremental=False).ok()
         assert tree(out) == tree(clean_out), i

@@ -128,11 +128,8 @@ def build_to_folder(site: Path, out: Path | None, opts: Options, writer: Writer 
 
 def _build_to_folder(site: Path, out: Path, opts: Options, writer: Writer, store: Store | None) -> BuildResult:
     started_ns, today = stamp.now_ns(), check_today()  # once per build: the pages, the checks and the stamp agree
-    same, inputs = (
-        stamp.unchanged(site, out, theme_dir(), opts.search, opts.base_url, drafts=opts.drafts, today=today, store=store)
-        if opts.incremental
-        else (None, stamp.input_stats(site, theme_dir()))
-    )
+    env = stamp.environment(out, opts.search, opts.base_url, drafts=opts.drafts, today=today)
+    same, inputs = stamp.unchanged(site, out, theme_dir(), env, store) if opts.incremental else (None, stamp.input_stats(site, theme_dir()))
     racy = stamp.racy_digests(site, theme_dir(), inputs, started_ns)
     if same is not None:  # nothing changed: the output is already exactly right
         result = BuildResult(Diagnostics(), counts=Counter(same.counts))
@@ -144,9 +141,11 @@ def _build_to_folder(site: Path, out: Path, opts: Options, writer: Writer, store
     result.lap("no-change check, cache")
     run_pipeline(site, opts, today, txn, memo, result)
     if result.committed:
-        found = racy | result.digests
-        stamp.record(site, out, opts.search, dict(result.counts), result.diagnostics.warnings, started_ns, inputs, txn.stats, found,
-                     opts.base_url, drafts=opts.drafts, today=today, store=store)  # fmt: skip
+        warnings, counts = result.diagnostics.warnings, dict(result.counts)
+        done = stamp.made(
+            env, inputs=inputs, outputs=txn.stats, started_ns=started_ns, counts=counts, warnings=warnings, digests=racy | result.digests
+        )
+        stamp.record(site, done, store)
     return result
 
 

@@ -69,27 +69,18 @@ def output_stats(out: Path) -> dict[str, Stat]:
     return files | {rel: st for rel in links if (st := _stat(out / rel)) is not None}
 
 
-def unchanged(
-    site: Path,
-    out: Path,
-    theme: Path,
-    search: bool,
-    base_url: str | None = None,
-    *,
-    drafts: bool = False,
-    today: dt.date | None = None,
-    store: Store | None = None,
-) -> tuple[Stamp | None, dict[str, Stat]]:
+def unchanged(site: Path, out: Path, theme: Path, env: str, store: Store | None = None) -> tuple[Stamp | None, dict[str, Stat]]:
     """(The previous build's stamp when nothing changed since, else None; the input stats now).
 
     The caller passes these input stats back to :func:`record`: a file changed while the
-    build runs then no longer matches them, so the next build is not skipped. ``store``:
-    the cache database (default: the one in ``SITE/.spinesite-cache``, if any).
+    build runs then no longer matches them, so the next build is not skipped. ``env``: see
+    :func:`environment`; ``store``: the cache database (default: the one in
+    ``SITE/.spinesite-cache``, if any).
     """
     inputs = input_stats(site, theme)
     store = store or _site_store(site)
     stamp = store.get("meta", STAMP, _stamp_from_plain) if store is not None else None
-    if stamp is None or stamp.env != environment(out, search, base_url, drafts=drafts, today=today):
+    if stamp is None or stamp.env != env:
         return None, inputs
     if inputs != stamp.inputs:
         return None, inputs
@@ -120,29 +111,26 @@ def _sha256(path: Path) -> str:
         return ""
 
 
-def record(
-    site: Path,
-    out: Path,
-    search: bool,
-    counts: dict[str, int],
-    warnings: list[Diagnostic],
-    started_ns: int,
+def made(
+    env: str,
+    *,
     inputs: dict[str, Stat],
     outputs: dict[str, Stat],
+    started_ns: int,
+    counts: dict[str, int],
+    warnings: list[Diagnostic],
     digests: dict[str, str],
-    base_url: str | None = None,
-    *,
-    drafts: bool = False,
-    today: dt.date | None = None,
-    store: Store | None = None,
-) -> None:
-    """Remember this build's inputs (as found before it) and outputs (call only after a
-    successful, written build; ``outputs`` as left by ``Transaction.commit``). ``digests``
-    are the sha256 of the inputs as the build read them (content files; the others from
-    :func:`racy_digests`): files changed just before the build (racily clean) are trusted
-    next time only if their bytes still have them."""
+) -> Stamp:
+    """The stamp of a successful, written build: its inputs as found before it, its outputs as
+    ``Transaction.commit`` left them. ``digests`` are the sha256 of the inputs as the build read
+    them (content files; the others from :func:`racy_digests`): files changed just before the
+    build (racily clean) are trusted next time only if their bytes still have them."""
     racy = {rel: digests[rel] for rel, st in inputs.items() if st[1] >= started_ns - RACY_NS and rel in digests}
-    stamp = Stamp(environment(out, search, base_url, drafts=drafts, today=today), inputs, outputs, started_ns, counts, warnings, racy)
+    return Stamp(env, inputs, outputs, started_ns, counts, warnings, racy)
+
+
+def record(site: Path, stamp: Stamp, store: Store | None = None) -> None:
+    """Remember ``stamp`` (see :func:`made`) for the next build's :func:`unchanged`."""
     store = store or _site_store(site)
     if store is not None:
         store.put("meta", STAMP, _stamp_to_plain(stamp))
