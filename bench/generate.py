@@ -5,7 +5,7 @@ corpus for Hugo, MkDocs and Pelican) for the benchmark.
     python bench/generate.py N OUT_DIR [--seed 1] [--peers DIR]
 
 About 10% conditions, 30% stretches, 20% causes and 40% treatments (at least one of
-each). Every page has complete front matter per ``spinesite.schema`` and a 4–6 KB
+each). Every page has complete front matter per ``spinesite.content.schema`` and a 4–6 KB
 Markdown body with headings, lists, a table, links to other pages by source path and a
 footnote. Conditions refer to 3–8 stretches, 2–5 causes and 3–8 treatments, and every
 stretch, cause and treatment is referred to by at least one condition. The same seed

@@ -232,7 +232,7 @@ def spinesite_command(given: str | None) -> list[str]:
 def theme_template(name: str) -> str:
     """Text of one template of spinesite's built-in theme."""
     try:
-        from spinesite.templates import theme_dir
+        from spinesite.render.templates import theme_dir
 
         return (theme_dir() / name).read_text(encoding="utf-8")
     except ImportError:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spinesite.archetypefill import FillError, fill, jinja_source, to_yaml, yaml_in
-from spinesite.scaffold import builtin_archetype, check_scaffold, check_title, new_types
-from spinesite.yamlnodes import parse
+from spinesite.authoring.archetypefill import FillError, fill, jinja_source, to_yaml, yaml_in
+from spinesite.authoring.scaffold import builtin_archetype, check_scaffold, check_title, new_types
+from spinesite.content.yamlnodes import parse
 
 NEW_TYPES = new_types()
 TODAY = dt.date(2026, 3, 31)

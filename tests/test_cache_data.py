@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_cli
-from spinesite import markdown, validate
 from spinesite.build import build
+from spinesite.content import validate
 from spinesite.incremental.store import CACHE_DIR, DB_FILE, row_checksum
+from spinesite.render import markdown
 from test_incremental import make_site as make_linked_site
 from test_incremental import tree
 
@@ -384,8 +385,8 @@ def test_a_forged_entry_of_the_wrong_types_costs_a_rebuild(tmp_path: Path, targe
 def test_every_field_type_is_checked_in_cached_entries() -> None:
     """A field type :mod:`spinesite.incremental.fieldshapes` does not know would make every
     entry with such a field a miss (correct, but never cached): keep the two in step."""
-    from spinesite.contenttypes import TYPES
-    from spinesite.fields import FieldType, List, Obj
+    from spinesite.content.contenttypes import TYPES
+    from spinesite.content.fields import FieldType, List, Obj
     from spinesite.incremental.fieldshapes import KNOWN_TYPES
 
     def types(kind: FieldType) -> Iterator[type]:
@@ -403,10 +404,10 @@ def test_every_field_type_is_checked_in_cached_entries() -> None:
 def test_the_bundled_sites_validated_front_matter_reads_back(tmp_path: Path) -> None:
     """Every front matter the bundled site validates (dates, lists, maps, defaults, warnings)
     passes the cache's type checks: none is a miss."""
+    from spinesite.content.loader import content_rels, load_file
     from spinesite.diagnostics import Diagnostics
     from spinesite.incremental.state import Cache
     from spinesite.incremental.store import Store
-    from spinesite.loader import content_rels, load_file
 
     site = ROOT / "content" / ".."
     cache = Cache.empty()
@@ -425,9 +426,9 @@ def test_the_bundled_sites_validated_front_matter_reads_back(tmp_path: Path) -> 
 def test_a_copied_sites_validated_files_are_found_by_digest(tmp_path: Path) -> None:
     """``Cache.validated_rels``: what ``build.prevalidate_all`` need not send to the workers
     (a copied site has new stats, so no file is trusted by stat, but every digest is cached)."""
+    from spinesite.content.loader import content_rels
     from spinesite.incremental.state import Cache
     from spinesite.incremental.store import Store
-    from spinesite.loader import content_rels
 
     first, moved = tmp_path / "first", tmp_path / "moved"
     make_linked_site(first, n=3)

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SITES, MakeSite, fm, page, run_cli
-from spinesite.checks import check_output, review_dates
+from spinesite.checks.readability import fk_grade
+from spinesite.checks.site import check_output, review_dates
 from spinesite.diagnostics import Diagnostic, Diagnostics
-from spinesite.htmlscan import Finding, SiteBase, scan_css, scan_html
-from spinesite.readability import fk_grade
+from spinesite.output.htmlscan import Finding, SiteBase, scan_css, scan_html
 
 JUNE = "1780315200"  # 2026-06-01: 214 days before the minimal site's reviews are due
 NOVEMBER = "1793534400"  # 2026-11-01: 61 days before

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from spinesite.config import FIELDS, CareCard, Checks, Config, Limits, Reviewer, load_config
+from spinesite.content.config import FIELDS, CareCard, Checks, Config, Limits, Reviewer, load_config
+from spinesite.content.fields import Obj
 from spinesite.diagnostics import Diagnostics
-from spinesite.fields import Obj
 
 
 def _names(cls: type) -> list[str]:

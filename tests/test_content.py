@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from spinesite.graph import generated_links  # noqa: E402
-from spinesite.readability import fk_grade, prose_of_markdown, syllables  # noqa: E402
+from spinesite.checks.readability import fk_grade, prose_of_markdown, syllables  # noqa: E402
+from spinesite.content.graph import generated_links  # noqa: E402
 
 CONTENT = ROOT / "content"
 TYPES = ("conditions", "stretches", "causes", "treatments", "glossary", "pages")

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REVIEW, ROOT, copy_site, error_lines, run_cli
-from spinesite import contenttypes, schema
-from spinesite.checks import orphans, page_prose
-from spinesite.contenttypes import ContentType
-from spinesite.fields import Enum, Field, List, Ref, Str
-from spinesite.model import Page
-from spinesite.yamlnodes import parse
+from spinesite.checks.site import orphans, page_prose
+from spinesite.content import contenttypes, schema
+from spinesite.content.contenttypes import ContentType
+from spinesite.content.fields import Enum, Field, List, Ref, Str
+from spinesite.content.model import Page
+from spinesite.content.yamlnodes import parse
 
 BRACES = ContentType(
     "braces",

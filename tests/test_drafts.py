@@ -12,7 +12,7 @@ import pytest
 
 from conftest import MINIMAL, error_lines, page, run_cli, snapshot
 from spinesite.console import QUIET, Console
-from spinesite.serve import Server
+from spinesite.serve.server import Server
 
 BACK_PAIN = "content/conditions/back-pain.md"
 BRIDGE = "content/stretches/bridge.md"

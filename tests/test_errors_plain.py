@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINIMAL, MakeSite, error_lines, page, run_cli
-from spinesite import yamlnodes
-from spinesite.fields import LEVELS
-from spinesite.yamlnodes import YamlError, parse
+from spinesite.content import yamlnodes
+from spinesite.content.fields import LEVELS
+from spinesite.content.yamlnodes import YamlError, parse
 
 ABOUT = "content/pages/about.md"
 BACK_PAIN = "content/conditions/back-pain.md"

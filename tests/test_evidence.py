@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REVIEW, MakeSite, error_lines, run_cli
-from spinesite.contenttypes import json_schema
-from spinesite.schema import EVIDENCE, guideline_jurisdiction
+from spinesite.content.contenttypes import json_schema
+from spinesite.content.schema import EVIDENCE, guideline_jurisdiction
 
 HEAT = "content/treatments/keep-active.md"  # replaces the one the minimal site links to
 

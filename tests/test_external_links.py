@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, copy_site, run_cli
-from spinesite.externallinks import CACHE_FILE, PER_HOST, Answer, Settings, external_links, fetch_all, link_diagnostics
+from spinesite.checks.externallinks import CACHE_FILE, PER_HOST, Answer, Settings, external_links, fetch_all, link_diagnostics
 from spinesite.siteurls import SiteBase
 
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spinesite import fastinline
-from spinesite.markdown import EXTENSION_CONFIGS, EXTENSIONS
+from spinesite.render import fastinline
+from spinesite.render.markdown import EXTENSION_CONFIGS, EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

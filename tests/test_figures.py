@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, MakeSite, error_lines, run_cli
 from spinesite.build import build
-from spinesite.figures import alt_text, figure_svg
-from spinesite.poses import ALL_CONTACTS, ALL_TRACKED, HAND_TARGETS, JOINTS, LIMB_JOINTS, POSES, POSITION_EXTRAS
-from spinesite.qrcodes import qr_svg
+from spinesite.content.poses import ALL_CONTACTS, ALL_TRACKED, HAND_TARGETS, JOINTS, LIMB_JOINTS, POSES, POSITION_EXTRAS
+from spinesite.render.figures import alt_text, figure_svg
+from spinesite.render.qrcodes import qr_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 STRETCHES = sorted((ROOT / "content" / "stretches").glob("*.md"))

@@ -23,8 +23,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, SITES, run_cli
+from spinesite.content.loader import load_content, load_file
 from spinesite.diagnostics import Diagnostics
-from spinesite.loader import load_content, load_file
 
 FIXTURE_SITES = sorted(p.name for p in SITES.iterdir() if (p / "content").is_dir())
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import MINIMAL, REQUIRED, REVIEW, copy_site, snapshot
 from spinesite.build import build
-from spinesite.contenttypes import TYPES as CONTENT_TYPES
+from spinesite.content.contenttypes import TYPES as CONTENT_TYPES
 
 SCHEMAS = {t.folder: t.fields for t in CONTENT_TYPES}
 TYPES = tuple(SCHEMAS)

@@ -376,7 +376,7 @@ def test_full_disk_from_the_cli(capsys: pytest.CaptureFixture[str], case: Case, 
 READY = "import sys; import spinesite.cli as c; sys.stderr.write('ready\\n'); sys.stderr.flush(); sys.exit(c.main(sys.argv[1:]))"
 # The same, with a writer that takes 2 ms a file, so that a signal surely lands while pages are staged.
 SLOW_WRITER = (
-    "import functools, sys, time; import spinesite.build as b, spinesite.cli as c, spinesite.output as o\n"
+    "import functools, sys, time; import spinesite.build as b, spinesite.cli as c, spinesite.output.transaction as o\n"
     "def slow(path, data):\n    time.sleep(0.002); o.write_new(path, data)\n"
     "c.build = functools.partial(b.build, writer=slow); sys.exit(c.main(sys.argv[1:]))"
 )
@@ -605,7 +605,7 @@ def test_site_cache_jinja_bytecode_is_not_executed(capsys: pytest.CaptureFixture
     """Same for Jinja's bytecode cache: its files start with a pickle (the checksum)."""
     from jinja2.bccache import FileSystemBytecodeCache, bc_magic
 
-    from spinesite.templates import theme_dir
+    from spinesite.render.templates import theme_dir
 
     pwned = case.root / "pwned-by-bytecode"
 

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from conftest import MINIMAL, MakeSite, copy_site, error_lines, run_cli
-from spinesite import htmltokens
 from spinesite.build import build
-from spinesite.checks import check_output
+from spinesite.checks.site import check_output
 from spinesite.diagnostics import Diagnostics
-from spinesite.htmlscan import CODE, LOAD, RULES, Finding, Rule, SiteBase, Split, scan_html
+from spinesite.output import htmltokens
+from spinesite.output.htmlscan import CODE, LOAD, RULES, Finding, Rule, SiteBase, Split, scan_html
 
 BASE = SiteBase.from_url("https://example.org/")
 DOC = BASE.doc_url("x/index.html")

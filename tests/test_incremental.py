@@ -15,7 +15,7 @@ from spinesite import parallel
 from spinesite.build import build
 from spinesite.incremental import state as cachemod
 from spinesite.incremental.store import CACHE_DIR, DB_FILE
-from spinesite.templates import theme_dir
+from spinesite.render.templates import theme_dir
 
 
 def _page(kind: str, i: int, rng: random.Random, n: int) -> str:
@@ -385,7 +385,7 @@ def test_an_edit_writes_one_entry_of_the_validation_cache(tmp_path: Path) -> Non
 def test_which_content_types_a_template_reads(source: str, kinds: set[str] | None) -> None:
     import jinja2
 
-    from spinesite.templates import by_kind_reads
+    from spinesite.render.templates import by_kind_reads
 
     found = by_kind_reads(jinja2.Environment().parse(source))
     assert (None if found is None else set(found)) == kinds

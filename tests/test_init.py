@@ -15,11 +15,11 @@ import yaml
 
 from conftest import MINIMAL, ROOT, copy_site, example_epoch, run_cli
 from spinesite import __version__
+from spinesite.authoring.sitestart import EXAMPLES, config_text, default_value, site_files
 from spinesite.cli import make_parser
-from spinesite.config import FIELDS, load_config
+from spinesite.content.config import FIELDS, load_config
+from spinesite.content.fields import Obj
 from spinesite.diagnostics import Diagnostics
-from spinesite.fields import Obj
-from spinesite.sitestart import EXAMPLES, config_text, default_value, site_files
 
 STARTER_FILES = [
     ".github/workflows/site.yml",

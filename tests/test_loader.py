@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MakeSite, fm, page
+from spinesite.content.loader import load_content
 from spinesite.diagnostics import Diagnostics
-from spinesite.loader import load_content
 
 
 def load(site: Path, max_bytes: int = 1024 * 1024) -> tuple[list[str], list[str]]:

@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import copy_site, fm, page
-from spinesite import markdown as markdown_module
 from spinesite.build import build
+from spinesite.content.graph import SiteGraph
+from spinesite.content.model import Page
 from spinesite.diagnostics import Diagnostics
-from spinesite.graph import SiteGraph
-from spinesite.markdown import MAX_NESTING, Renderer, sanitise, shape_problem
-from spinesite.model import Page
+from spinesite.render import markdown as markdown_module
+from spinesite.render.markdown import MAX_NESTING, Renderer, sanitise, shape_problem
 from workmeter import watch_markdown
 
 
@@ -308,7 +308,7 @@ def test_recursion_error_becomes_a_diagnostic(graph: SiteGraph) -> None:
      ("<script>x</script>", True), ("<img src=x onerror=y>", True), ("<a href=\"java&#x09;script:x\">x</a>", True)],
 )  # fmt: skip
 def test_sanitiser_warning_only_when_something_is_removed(raw: str, warned: bool) -> None:
-    from spinesite.markdown import sanitiser_removes
+    from spinesite.render.markdown import sanitiser_removes
 
     assert sanitiser_removes(raw) is warned
 
@@ -319,7 +319,7 @@ SHAPE_PIECES = ["word ", "> ", "  ", "\t", "- ", "* ", "1. ", "[", "[" * 120, "<
 @settings(max_examples=300, derandomize=True, deadline=None, database=None)
 @given(st.lists(st.tuples(st.sampled_from(SHAPE_PIECES), st.integers(1, 30)), max_size=30))
 def test_the_shape_fast_path_never_hides_a_problem(parts: list[tuple[str, int]]) -> None:
-    from spinesite.markdown import _shape_scan
+    from spinesite.render.markdown import _shape_scan
 
     text = "".join(piece * n for piece, n in parts)
     assert shape_problem(text) == _shape_scan(text)

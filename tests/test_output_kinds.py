@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spinesite.output import MemoryOutput, Output, Transaction
+from spinesite.output.transaction import MemoryOutput, Output, Transaction
 
 NAMES = st.sampled_from(["index.html", "a/index.html", "a/b/index.html", "c.css", "pagefind/x.pf"])
 BUILD = st.lists(st.tuples(NAMES, st.binary(max_size=8)), max_size=6, unique_by=lambda x: x[0])  # a build puts a path once

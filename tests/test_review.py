@@ -14,7 +14,7 @@ import pytest
 
 from conftest import MINIMAL, MakeSite, error_lines, run_cli
 from spinesite.build import build
-from spinesite.review import Reviewer, ReviewState, find_reviewer, is_placeholder_reviewer, review_state
+from spinesite.content.review import Reviewer, ReviewState, find_reviewer, is_placeholder_reviewer, review_state
 
 CONFIG = (MINIMAL / "spinesite.yaml").read_text(encoding="utf-8")
 REVIEWERS = """\

@@ -11,19 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import run_cli
+from spinesite.authoring.scaffold import BUILTIN_ARCHETYPES, ScaffoldError, builtin_archetype, create, new_types, slugify, yaml_scalar
 from spinesite.build import build
-from spinesite.contenttypes import by_folder
-from spinesite.placeholders import find_body_placeholders, find_placeholders
-from spinesite.scaffold import (
-    BUILTIN_ARCHETYPES,
-    ScaffoldError,
-    builtin_archetype,
-    create,
-    new_types,
-    slugify,
-    yaml_scalar,
-)
-from spinesite.yamlnodes import parse
+from spinesite.content.contenttypes import by_folder
+from spinesite.content.placeholders import find_body_placeholders, find_placeholders
+from spinesite.content.yamlnodes import parse
 
 TODAY = dt.date(2026, 3, 31)
 NEW_TYPES = new_types()
@@ -74,7 +66,7 @@ def test_hints_come_from_the_schema() -> None:
 
 @pytest.mark.parametrize("type_name", list(NEW_TYPES))
 def test_builtin_archetype_files_are_current(type_name: str) -> None:
-    """The shipped files are generated: run `python -m spinesite.scaffold` after changing schema.py."""
+    """The shipped files are generated: run `python -m spinesite.authoring.scaffold` after changing schema.py."""
     path = BUILTIN_ARCHETYPES / f"{type_name}.md"
     assert path.read_text(encoding="utf-8") == builtin_archetype(NEW_TYPES[type_name])
 

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from spinesite.config import FIELDS as CONFIG_FIELDS
-from spinesite.contenttypes import TYPES as CONTENT_TYPES
-from spinesite.fields import Enum, List
-from spinesite.schemadoc import (
+from spinesite.authoring.schemadoc import (
     CONFIG_BEGIN,
     CONFIG_END,
     EDITOR_DRAFT,
@@ -20,7 +17,10 @@ from spinesite.schemadoc import (
     replace_config_section,
     schema_files,
 )
-from spinesite.yamlnodes import parse
+from spinesite.content.config import FIELDS as CONFIG_FIELDS
+from spinesite.content.contenttypes import TYPES as CONTENT_TYPES
+from spinesite.content.fields import Enum, List
+from spinesite.content.yamlnodes import parse
 
 SCHEMAS = {t.folder: t.fields for t in CONTENT_TYPES}
 TYPES = tuple(SCHEMAS)
@@ -86,7 +86,7 @@ def test_markdown_flag_prints_the_reference(tmp_path: Path, make_site, capsys: p
 
 
 def test_front_matter_doc_is_current() -> None:
-    """docs/front-matter.md is generated: run `python -m spinesite.schemadoc --write docs` after changing schema.py."""
+    """docs/front-matter.md is generated: run `python -m spinesite.authoring.schemadoc --write docs` after changing schema.py."""
     assert (DOCS / "front-matter.md").read_text(encoding="utf-8") == front_matter_markdown()
 
 

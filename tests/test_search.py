@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from conftest import MINIMAL, REVIEW
-from spinesite import search
 from spinesite.cli import main
 from spinesite.diagnostics import Diagnostics
-from spinesite.search import SearchTerms, build_index, with_terms
+from spinesite.output import search
+from spinesite.output.search import SearchTerms, build_index, with_terms
 
 MakeSite = Callable[..., Path]
 # Added to the minimal site: a condition with aliases whose body mentions a glossary term.

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import error_lines, run_cli
-from spinesite import pagefindrun, search
 from spinesite.diagnostics import Diagnostics
+from spinesite.output import pagefindrun, search
 
 MakeSite = Callable[..., Path]
 SUFFIX = " (build with --no-search to skip it)"

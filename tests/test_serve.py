@@ -21,9 +21,9 @@ import pytest
 
 from spinesite.build import build
 from spinesite.console import QUIET, Console
-from spinesite.markdown import Renderer
-from spinesite.model import Page
-from spinesite.serve import Reject, Server, Snapshot, request_path
+from spinesite.content.model import Page
+from spinesite.render.markdown import Renderer
+from spinesite.serve.server import Reject, Server, Snapshot, request_path
 
 SECRET = b"TOP-SECRET-do-not-serve-3141592653"
 RELOAD_TAG = b'<script src="/__spinesite/reload.js" data-build="'
@@ -677,7 +677,7 @@ def test_preview_search_indexes_the_newest_request_once_complete() -> None:
     """Requests made while indexing are coalesced into one, for the newest build; a failed
     index keeps the previous bundle and is reported once."""
     from spinesite.diagnostics import Diagnostics
-    from spinesite.previewsearch import Job, PreviewSearch
+    from spinesite.serve.search import Job, PreviewSearch
 
     started, release, calls, reports = threading.Event(), threading.Event(), [], []
 

@@ -12,8 +12,8 @@ import pytest
 
 import spinesite
 from spinesite.diagnostics import Diagnostics, line_of, show, show_url
+from spinesite.render.templates import template_error
 from spinesite.siteurls import SiteBase, base_path
-from spinesite.templates import template_error
 
 # ----------------------------------------------------------------------------- line_of
 

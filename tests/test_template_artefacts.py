@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, fm, page
 from spinesite.build import build
-from spinesite.wordforms import other_names, same_word
+from spinesite.render.wordforms import other_names, same_word
 
 TREATMENTS = ROOT / "content" / "treatments"
 GLOSSARY = page(

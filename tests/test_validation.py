@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REVIEW, MakeSite, error_lines, fm, page, run_cli, snapshot
-from spinesite.fields import LEVELS
+from spinesite.content.fields import LEVELS
 
 ABOUT = "content/pages/about.md"
 

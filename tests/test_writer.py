@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_site, snapshot
-from spinesite.output import Transaction, Writer, write_new
-from spinesite.writer import MARKER, OutputError, check_output_dir
+from spinesite.output.transaction import Transaction, Writer, write_new
+from spinesite.output.writer import MARKER, OutputError, check_output_dir
 
 
 def write_site(out: Path, files: dict[str, bytes], writer: Writer = write_new) -> tuple[int, int]:

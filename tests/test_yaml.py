@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from spinesite.yamlnodes import MAX_DEPTH, Parsed, YamlError, parse
+from spinesite.content.yamlnodes import MAX_DEPTH, Parsed, YamlError, parse
 from workmeter import watch_yaml
 
 
@@ -150,7 +150,7 @@ def test_our_nesting_message_wins_whatever_libyaml_does(monkeypatch: pytest.Monk
     none. Either way the editor reads one plain message."""
     import yaml
 
-    from spinesite import yamlnodes
+    from spinesite.content import yamlnodes
 
     if loader == "pure":
         monkeypatch.setattr(yamlnodes, "_Loader", yaml.SafeLoader)
@@ -162,7 +162,7 @@ def test_a_libyaml_nesting_error_is_reported_in_our_words(monkeypatch: pytest.Mo
     """Whatever libyaml's wording or limit, a nesting error it raises becomes our message."""
     import yaml
 
-    from spinesite import yamlnodes
+    from spinesite.content import yamlnodes
 
     def libyaml_refuses(text: str, Loader: object) -> object:
         raise yaml.scanner.ScannerError(

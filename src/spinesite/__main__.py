@@ -1,3 +1,3 @@
-from .cli import run
+from spinesite.cli import run
 
 run()

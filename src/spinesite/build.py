@@ -33,31 +33,31 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import parallel
-from .buildresult import BuildResult as BuildResult  # re-exported: serve.py imports it from here
-from .checks import check_output, site_checks
-from .clock import check_today
-from .config import Config, load_config
-from .diagnostics import Diagnostics
-from .graph import build_graph
-from .incremental import stamp
-from .incremental.keys import digest, markdown_keys
-from .incremental.memo import FolderMemo, Memo, MemoryMemo, Remembered
-from .incremental.plan import Plan, plan
-from .incremental.state import Cache
-from .incremental.store import CacheFolderError, Store, bytecode_dir, cache_folder
-from .loader import content_rels, iter_content, read_body, release_text
-from .model import Page, SourceFile, listing_id
-from .output import MemoryOutput, Output, Transaction, Writer, write_new
-from .pagework import RenderState, load_markdown, prevalidate, render_all_markdown, render_pages, render_what_builds
-from .parallel import default_jobs, run
-from .review import check_reviews
-from .safefiles import open_lock
-from .search import BUNDLE_DIR, search_terms, searchable, write_index
-from .sitefiles import copy_static, render_site_files
-from .templates import SiteRenderer, theme_dir
-from .validate import validate_pages
-from .writer import check_output_dir
+from spinesite import parallel
+from spinesite.buildresult import BuildResult
+from spinesite.checks.site import check_output, site_checks
+from spinesite.clock import check_today
+from spinesite.content.config import Config, load_config
+from spinesite.content.graph import build_graph
+from spinesite.content.loader import content_rels, iter_content, read_body, release_text
+from spinesite.content.model import Page, SourceFile, listing_id
+from spinesite.content.review import check_reviews
+from spinesite.content.validate import validate_pages
+from spinesite.diagnostics import Diagnostics
+from spinesite.incremental import stamp
+from spinesite.incremental.keys import digest, markdown_keys
+from spinesite.incremental.memo import FolderMemo, Memo, MemoryMemo, Remembered
+from spinesite.incremental.plan import Plan, plan
+from spinesite.incremental.state import Cache
+from spinesite.incremental.store import CacheFolderError, Store, bytecode_dir, cache_folder
+from spinesite.output.search import BUNDLE_DIR, search_terms, searchable, write_index
+from spinesite.output.transaction import MemoryOutput, Output, Transaction, Writer, write_new
+from spinesite.output.writer import check_output_dir
+from spinesite.pagework import RenderState, load_markdown, prevalidate, render_all_markdown, render_pages, render_what_builds
+from spinesite.parallel import default_jobs, run
+from spinesite.render.sitefiles import copy_static, render_site_files
+from spinesite.render.templates import SiteRenderer, theme_dir
+from spinesite.safefiles import open_lock
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .diagnostics import Diagnostics
-    from .graph import SiteGraph
-    from .incremental.state import Cache
+    from spinesite.content.config import Config
+    from spinesite.content.graph import SiteGraph
+    from spinesite.diagnostics import Diagnostics
+    from spinesite.incremental.state import Cache
 
 
 @dataclass

@@ -10,14 +10,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, contenttypes
-from .build import build
-from .buildresult import BuildResult
-from .config import CONFIG_FILE
-from .diagnostics import format_github, format_json, format_text
-from .fields import is_web_address
-from .hints import command_hint
-from .writer import OutputError
+from spinesite import __version__
+from spinesite.build import build
+from spinesite.buildresult import BuildResult
+from spinesite.content import contenttypes
+from spinesite.content.config import CONFIG_FILE
+from spinesite.content.fields import is_web_address
+from spinesite.diagnostics import format_github, format_json, format_text
+from spinesite.hints import command_hint
+from spinesite.output.writer import OutputError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -184,8 +185,8 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .console import from_args
-    from .scaffold import ScaffoldError, create
+    from spinesite.authoring.scaffold import ScaffoldError, create
+    from spinesite.console import from_args
 
     con = from_args(args)
     try:
@@ -200,8 +201,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .console import from_args
-    from .serve import ServeError, Server
+    from spinesite.console import from_args
+    from spinesite.serve.server import ServeError, Server
 
     _check_site(args.site)
     server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts, cache_dir=args.cache_dir)
@@ -215,8 +216,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .console import from_args
-    from .schemadoc import front_matter_markdown, write_schemas
+    from spinesite.authoring.schemadoc import front_matter_markdown, write_schemas
+    from spinesite.console import from_args
 
     _check_site(args.site, config=False)
     if args.markdown:
@@ -241,8 +242,8 @@ def _check_site(site: Path, *, config: bool = True) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .console import from_args
-    from .sitestart import InitError, init_site
+    from spinesite.authoring.sitestart import InitError, init_site
+    from spinesite.console import from_args
 
     con = from_args(args)
     try:
@@ -280,15 +281,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checks import check_content
-    from .review import require_review_errors
+    from spinesite.checks.site import check_content
+    from spinesite.content.review import require_review_errors
 
     _check_site(args.site)
     result = build(args.site, strict=args.strict, write=False, cache_dir=args.cache_dir)
     grades = check_content(result)
     require_review_errors(result.diagnostics)  # with require_review: true, check fails on pages not yet reviewed
     if args.external and result.config is not None and result.graph is not None:
-        from .externallinks import run_external_check
+        from spinesite.checks.externallinks import run_external_check
 
         result.diagnostics.extend(run_external_check(result, args.site, cache_dir=args.cache_dir))
     return report(result, args, "Checked", grades)
@@ -314,7 +315,7 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
     else:
         sys.stderr.write(format_text(diags))
     if args.format == "text" and not args.quiet and grades is not None and result.config is not None:
-        from .checks import grade_summary
+        from spinesite.checks.site import grade_summary
 
         if getattr(args, "verbose", 0):
             sys.stderr.write("".join(f"  {g:4.1f}  {rel}\n" for rel, g in sorted(grades.items())))
@@ -331,7 +332,7 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
             total = sum(result.counts.values())
             print(f"{verb} {_count(total, 'page', 'pages')} ({kinds}); {counts}; {result.seconds:.2f} s.", file=sys.stderr)
             if verb == "Built":
-                from .checks import SLOW_CHECKS
+                from spinesite.checks.site import SLOW_CHECKS
 
                 print(f"Not checked by build (run `spinesite check`): {SLOW_CHECKS}.", file=sys.stderr)
             if getattr(args, "verbose", 0) and result.timings:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .hints import closest
+from spinesite.hints import closest
 
 Level = Literal["error", "warning"]
 

@@ -13,20 +13,20 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from .buildresult import BuildResult
-from .checks import broken_pages, check_output, markdown_images
-from .diagnostics import Diagnostic, Diagnostics
-from .graph import SiteGraph, page_url
-from .htmlscan import SiteBase
-from .incremental.store import MarkdownStore
-from .loader import load_file, read_body
-from .markdown import Renderer
-from .model import Page, listing_id
-from .output import Output
-from .parallel import run
-from .sitefiles import copy_static, render_site_files
-from .templates import SiteRenderer, template_error
-from .validate import validate_pages
+from spinesite.buildresult import BuildResult
+from spinesite.checks.site import broken_pages, check_output, markdown_images
+from spinesite.content.graph import SiteGraph, page_url
+from spinesite.content.loader import load_file, read_body
+from spinesite.content.model import Page, listing_id
+from spinesite.content.validate import validate_pages
+from spinesite.diagnostics import Diagnostic, Diagnostics
+from spinesite.incremental.store import MarkdownStore
+from spinesite.output.htmlscan import SiteBase
+from spinesite.output.transaction import Output
+from spinesite.parallel import run
+from spinesite.render.markdown import Renderer
+from spinesite.render.sitefiles import copy_static, render_site_files
+from spinesite.render.templates import SiteRenderer, template_error
 
 R = TypeVar("R")
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .diagnostics import show_url
+from spinesite.diagnostics import show_url
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:application/xhtml+xml")
 

@@ -274,7 +274,7 @@ def test_search_works_in_the_preview_server(browser: Any, tmp_path: Any) -> None
     import time
 
     from spinesite.console import QUIET, Console
-    from spinesite.serve import Server
+    from spinesite.serve.server import Server
 
     site = tmp_path / "site"
     shutil.copytree(ROOT / "tests" / "sites" / "minimal", site)

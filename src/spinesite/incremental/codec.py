@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import cbor2
 
-from ..diagnostics import Diagnostic
+from spinesite.diagnostics import Diagnostic
 
 T = TypeVar("T")
 _LEAVES = (str, int, float, bool, type(None), dt.date, dt.datetime)

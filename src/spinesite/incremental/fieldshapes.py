@@ -16,8 +16,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ..fields import Bool, Date, Enum, Field, FieldType, Int, List, Obj, Ref, Str
-from .codec import BadValue
+from spinesite.content.fields import Bool, Date, Enum, Field, FieldType, Int, List, Obj, Ref, Str
+from spinesite.incremental.codec import BadValue
 
 KNOWN_TYPES = (Str, Int, Bool, Date, Enum, Ref, List, Obj)  # every FieldType subclass (tests/test_cache_data.py checks)
 

@@ -15,11 +15,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..graph import SiteGraph
-from ..model import Listing, Page, listing_id
+from spinesite.content.graph import SiteGraph
+from spinesite.content.model import Listing, Page, listing_id
 
 if TYPE_CHECKING:
-    from .state import Cache, PageState
+    from spinesite.incremental.state import Cache, PageState
 
 
 def digest(*parts: str | bytes) -> str:

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..parallel import MIN_TASKS_PER_WORKER
-from .keys import output_unchanged
-from .state import Cache, SourceStat
-from .store import MarkdownStore, Store
+from spinesite.incremental.keys import output_unchanged
+from spinesite.incremental.state import Cache, SourceStat
+from spinesite.incremental.store import MarkdownStore, Store
+from spinesite.parallel import MIN_TASKS_PER_WORKER
 
 if TYPE_CHECKING:
-    from ..buildresult import BuildResult
-    from ..model import SourceFile
+    from spinesite.buildresult import BuildResult
+    from spinesite.content.model import SourceFile
 
 
 @dataclass

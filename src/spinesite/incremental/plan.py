@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph import is_draft
-from ..model import Listing, listing_id
-from ..templates import SiteRenderer, page_templates, theme_dir
-from .keys import digest, level_pages, listing_keys, pages_of_kinds, render_keys, tree_digests
-from .memo import Memo
-from .state import Cache
+from spinesite.content.graph import is_draft
+from spinesite.content.model import Listing, listing_id
+from spinesite.incremental.keys import digest, level_pages, listing_keys, pages_of_kinds, render_keys, tree_digests
+from spinesite.incremental.memo import Memo
+from spinesite.incremental.state import Cache
+from spinesite.render.templates import SiteRenderer, page_templates, theme_dir
 
 
 @dataclass(frozen=True)

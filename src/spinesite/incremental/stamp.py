@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import clock
-from ..diagnostics import Diagnostic
-from ..output import scan
-from . import codec
-from .state import RACY_NS, Cache
-from .store import CACHE_DIR, Store
+from spinesite import clock
+from spinesite.diagnostics import Diagnostic
+from spinesite.incremental import codec
+from spinesite.incremental.state import RACY_NS, Cache
+from spinesite.incremental.store import CACHE_DIR, Store
+from spinesite.output.transaction import scan
 
 STAMP = "stamp"  # its key in the store's meta table
 Stat = tuple[int, int, int]

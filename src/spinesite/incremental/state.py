@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..contenttypes import by_folder
-from ..diagnostics import Diagnostic
-from ..fields import Field
-from . import codec
-from .fieldshapes import check_fields
-from .store import Store
+from spinesite import __version__
+from spinesite.content.contenttypes import by_folder
+from spinesite.content.fields import Field
+from spinesite.diagnostics import Diagnostic
+from spinesite.incremental import codec
+from spinesite.incremental.fieldshapes import check_fields
+from spinesite.incremental.store import Store
 
 FORMAT = 7
 RACY_NS = 2_000_000_000  # files changed this close to a build's start are never trusted by stat

@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import codec
+from spinesite.incremental import codec
 
 T = TypeVar("T")
 CACHE_DIR = ".spinesite-cache"
