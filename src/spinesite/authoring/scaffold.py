@@ -4,7 +4,7 @@ An archetype is a page filled in as a sandboxed Jinja template with ``title``, `
 ``today``, ``next_review`` and ``year``, front-matter values through the ``yaml`` filter
 (``archetypefill.py``). A site's own ``archetypes/<type>.md`` wins over the built-in one in
 ``spinesite/archetypes/``. The built-in ones are generated from the schema
-(:func:`builtin_archetype`; ``python -m spinesite.scaffold`` rewrites the files): every
+(:func:`builtin_archetype`; ``python -m spinesite.authoring.scaffold`` rewrites the files): every
 required key with a valid placeholder value, every optional key commented out, and a comment
 saying what each key takes. Placeholder text is ``TODO`` (:func:`find_placeholders` finds what
 is left), so a new page builds with warnings, never errors.
