@@ -13,7 +13,7 @@ a miss, not a traceback or a changed page. One pass over the value, no regular e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from spinesite.content.fields import Bool, Date, Enum, Field, FieldType, Int, List, Obj, Ref, Str
@@ -22,46 +22,56 @@ from spinesite.incremental.codec import BadValue
 KNOWN_TYPES = (Str, Int, Bool, Date, Enum, Ref, List, Obj)  # every FieldType subclass (tests/test_cache_data.py checks)
 
 
+Check = Callable[[Any], bool]
+
+
 def check_fields(data: dict[str, Any], fields: Sequence[Field]) -> None:
     """Raise :class:`BadValue` unless ``data`` holds every field of ``fields`` (no other), each
     either of its type's shape or the field's default."""
-    if len(data) != len(fields):
-        raise BadValue("not the fields of its content type")
-    for f in fields:
-        if f.name not in data:
-            raise BadValue("not the fields of its content type")
-        value = data[f.name]
-        if not _fits(value, f.type) and not _is_default(value, f):
-            raise BadValue(f"{f.name}: not what a {type(f.type).__name__} field holds")
+    if not fields_checker(tuple(fields))(data):
+        raise BadValue("not the fields of its content type, or a value of the wrong type")
 
 
-def _is_default(value: Any, f: Field) -> bool:
-    default = f.default() if callable(f.default) else f.default
-    return type(value) is type(default) and value == default
+def fields_checker(fields: tuple[Field, ...]) -> Check:
+    """A function telling whether a mapping holds every field of ``fields`` (no other), each of
+    its type's shape or the field's default. Made once per content type: the checks are closures,
+    so a cached entry costs one call per value, not a walk through the field types."""
+    names = frozenset(f.name for f in fields)
+    checks = tuple((f.name, _checker(f.type), _default(f)) for f in fields)
 
-
-def _fits(value: Any, kind: FieldType) -> bool:
-    """True when ``value`` has the shape ``kind.check`` returns for a good value."""
-    if isinstance(kind, Str):  # Slug, Url and Ref's slugs too
-        return type(value) is str
-    if isinstance(kind, Enum):
-        return type(value) is str and value in kind.values
-    if isinstance(kind, Ref):
-        return type(value) is str
-    if isinstance(kind, Int):
-        return type(value) is int and kind.minimum <= value <= kind.maximum
-    if isinstance(kind, Bool):
-        return type(value) is bool
-    if isinstance(kind, Date):
-        return type(value) is dt.date  # a datetime is refused by Date.check
-    if isinstance(kind, List):
-        return type(value) is list and all(_fits(item, kind.item) for item in value)
-    if isinstance(kind, Obj):
-        if type(value) is not dict:
+    def check(data: Any) -> bool:
+        if type(data) is not dict or data.keys() != names:
             return False
-        try:
-            check_fields(value, kind.fields)
-        except BadValue:
-            return False
+        for name, fits, default in checks:
+            value = data[name]
+            if not fits(value) and not (type(value) is type(default) and value == default):
+                return False
         return True
-    return False  # a field type this module does not know: never trusted from the cache
+
+    return check
+
+
+def _default(f: Field) -> Any:
+    return f.default() if callable(f.default) else f.default
+
+
+def _checker(kind: FieldType) -> Check:
+    """A function telling whether a value has the shape ``kind.check`` returns for a good value."""
+    if isinstance(kind, Enum):
+        values = frozenset(kind.values)
+        return lambda value: type(value) is str and value in values
+    if isinstance(kind, Str | Ref):  # Slug and Url too
+        return lambda value: type(value) is str
+    if isinstance(kind, Int):
+        low, high = kind.minimum, kind.maximum
+        return lambda value: type(value) is int and low <= value <= high
+    if isinstance(kind, Bool):
+        return lambda value: type(value) is bool
+    if isinstance(kind, Date):
+        return lambda value: type(value) is dt.date  # a datetime is refused by Date.check
+    if isinstance(kind, List):
+        item = _checker(kind.item)
+        return lambda value: type(value) is list and all(map(item, value))
+    if isinstance(kind, Obj):
+        return fields_checker(kind.fields)
+    return lambda value: False  # a field type this module does not know: never trusted from the cache

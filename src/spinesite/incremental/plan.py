@@ -9,6 +9,7 @@ on the sources of the pages it shows (:mod:`.keys`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from spinesite.content.graph import is_draft
@@ -26,15 +27,15 @@ class Plan:
     targets: dict[str, str]  # ...-> output path
     dirty: set[str]  # the targets to render this time
 
-    @property
+    @cached_property
     def dirty_pages(self) -> list[str]:
         return [t for t in self.targets if t in self.dirty and not t.startswith("listing:")]
 
-    @property
+    @cached_property
     def dirty_listings(self) -> set[str]:
         return {listing_id(x) for x in self.listings} & self.dirty
 
-    @property
+    @cached_property
     def search_key(self) -> str:
         """What a search could find: every output's render key."""
         return digest(*sorted(self.keys.values()))

@@ -24,10 +24,9 @@ from typing import Any
 
 from spinesite import __version__
 from spinesite.content.contenttypes import by_folder
-from spinesite.content.fields import Field
 from spinesite.diagnostics import Diagnostic
 from spinesite.incremental import codec
-from spinesite.incremental.fieldshapes import check_fields
+from spinesite.incremental.fieldshapes import Check, fields_checker
 from spinesite.incremental.store import Store
 
 FORMAT = 7
@@ -148,7 +147,7 @@ class Cache:
         cache = store.get("meta", "state", _state_from_plain)
         if cache is None or cache.salt != cls.current_salt():
             return cls.empty()
-        types: dict[str, tuple[Field, ...]] = {}  # content folder -> its fields
+        types: dict[str, Check] = {}  # content folder -> the check of its fields
         cache.validated = store.get_all("validated", lambda key, value, budget: _validated_from_plain(key, value, budget, types))
         cache._stored = frozenset(cache.validated)
         return cache
@@ -204,17 +203,16 @@ def _state_from_plain(value: Any, budget: int) -> Cache:
     )
 
 
-def _validated_from_plain(
-    key: str, value: Any, budget: int, types: dict[str, tuple[Field, ...]]
-) -> tuple[dict[str, Any], list[Diagnostic]]:
+def _validated_from_plain(key: str, value: Any, budget: int, types: dict[str, Check]) -> tuple[dict[str, Any], list[Diagnostic]]:
     """A validated entry (key ``content/<folder>/<file>\\x1f<sha256>``): every field of its type
     (no other) as validation leaves it (:mod:`.fieldshapes`), and diagnostics about that file."""
     data, found = codec.validated_from_plain(value, budget)
     rel = key.partition("\x1f")[0]
     folder = rel.split("/", 2)[1]
     if folder not in types:
-        types[folder] = by_folder(folder).fields
-    check_fields(data, types[folder])
+        types[folder] = fields_checker(by_folder(folder).fields)
+    if not types[folder](data):
+        raise codec.BadValue("not the fields of its content type, or a value of the wrong type")
     if any(d.path != rel for d in found):
         raise codec.BadValue("a diagnostic about another file")
     return data, found

@@ -64,10 +64,8 @@ class Server:
         console: Console | None = None,
         debounce_ms: int = 50,
         drafts: bool = False,
-        cache_dir: Path | None = None,
     ) -> None:
         self.site = Path(site)
-        self.cache_dir = cache_dir  # --cache-dir: passed to every build (in-memory builds write nothing there)
         self.host, self.port = host, port
         self.console = console or Console()
         self.drafts = drafts  # --drafts: show the drafts too
@@ -164,7 +162,7 @@ class Server:
     def rebuild(self, changed_at: float, jobs: int | None = 1) -> Snapshot:
         """Build in memory and publish the result; returns the new snapshot."""
         try:
-            result = build(self.site, write=False, previous=self._previous, jobs=jobs, drafts=self.drafts, cache_dir=self.cache_dir)
+            result = build(self.site, write=False, previous=self._previous, jobs=jobs, drafts=self.drafts)
             problems = result.diagnostics.sorted()
             ok = result.ok()
         except Exception as exc:  # a bug or an unreadable file must not stop the server
