@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shlex
 import sys
@@ -25,7 +26,13 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 def run() -> NoReturn:
     """The ``spinesite`` command: :func:`main`, then exit without tearing the interpreter down
-    (freeing a large site's objects one by one takes a tenth of a second; mypy does the same)."""
+    (freeing a large site's objects one by one takes a tenth of a second; mypy does the same).
+
+    The cyclic garbage collector runs far less often than by default: a build allocates many
+    objects that live to the end (pages, the graph, the cache), and the default thresholds
+    re-scan them hundreds of times (a fifth of a one-page rebuild at 10,000 pages; peak
+    memory measured unchanged)."""
+    gc.set_threshold(50_000, 20, 100)
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
