@@ -385,7 +385,7 @@ def test_an_edit_writes_one_entry_of_the_validation_cache(tmp_path: Path) -> Non
 def test_which_content_types_a_template_reads(source: str, kinds: set[str] | None) -> None:
     import jinja2
 
-    from spinesite.render.templates import by_kind_reads
+    from spinesite.incremental.templatedeps import by_kind_reads
 
     found = by_kind_reads(jinja2.Environment().parse(source))
     assert (None if found is None else set(found)) == kinds

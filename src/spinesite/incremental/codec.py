@@ -15,7 +15,6 @@ make a small value cost a long walk, nor a cycle an endless one.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -36,17 +35,8 @@ def dumps(value: Any) -> bytes:
     return cbor2.dumps(value)
 
 
-# CBOR tags 28 and 29 (shared values), in each length the head can be written in: our encoder
-# never writes them, and without them a decoded value is a tree no larger than its bytes.
-_SHARING = re.compile(rb"\xd8[\x1c\x1d]|\xd9\x00[\x1c\x1d]|\xda\x00{3}[\x1c\x1d]|\xdb\x00{7}[\x1c\x1d]")
-
-
 def loads(data: bytes) -> Any:
-    """The value in ``data`` (shape still to be checked by the caller), or :class:`BadValue`.
-    Bytes that could hold a shared value are refused (rarely, an integer's bytes look like one:
-    that entry is then only a miss)."""
-    if _SHARING.search(data):
-        raise BadValue("shared values (CBOR tags 28/29)")
+    """The value in ``data`` (shape still to be checked by the caller), or :class:`BadValue`."""
     try:
         return cbor2.loads(data)
     except Exception as exc:  # cbor2 raises several kinds for bad input (CBORDecodeError, EOFError, RecursionError...)
@@ -132,7 +122,7 @@ def validated_from_plain(value: Any, budget: int) -> tuple[dict[str, Any], list[
     items = expect(value, list)
     if len(items) != 2:
         raise BadValue("a validated entry has two parts")
-    return expect(items[0], dict), diagnostics_from_plain(items[1])  # its fields are checked by .fieldshapes
+    return check_plain(expect(items[0], dict), budget), diagnostics_from_plain(items[1])  # then its fields by .fieldshapes
 
 
 def rendered_to_plain(entry: tuple[str, list[dict[str, Any]], dict[str, Any]]) -> list[Any]:

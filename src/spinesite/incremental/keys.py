@@ -101,7 +101,7 @@ def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, s
 
     Handouts list one condition's exercises; level pages their conditions; an index every
     page of its type. A template reading ``by_kind`` depends on the pages of the types it
-    reads (every page when that cannot be told, see ``templates.by_kind_reads``), one reading
+    reads (every page when that cannot be told, see ``templatedeps.by_kind_reads``), one reading
     ``levels`` (the spine map) on every condition with a level; a page listing nothing (404)
     depends on no page.
     """

@@ -17,6 +17,7 @@ from spinesite.content.model import Listing, listing_id
 from spinesite.incremental.keys import digest, level_pages, listing_keys, pages_of_kinds, render_keys, tree_digests
 from spinesite.incremental.memo import Memo
 from spinesite.incremental.state import Cache
+from spinesite.incremental.templatedeps import analyse_templates
 from spinesite.render.templates import SiteRenderer, page_templates, theme_dir
 
 
@@ -61,7 +62,7 @@ def global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
     templates_key, assets_key = tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/"))
     if cache.templates_key != templates_key:  # analyse the templates again
         names = sorted({*page_templates().values(), *(x.template for x in renderer.listings())})
-        use = renderer.analyse_templates(names)
+        use = analyse_templates(renderer.env, names)
         cache.templates_key = templates_key
         cache.kinds_read, cache.uses_levels = use.kinds, use.users.get("levels", set())
         cache.template_keys = {
