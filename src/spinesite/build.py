@@ -173,8 +173,8 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
 
     todo = plan(site, renderer, result.digests, memo)
     result.keys, result.listing_paths = todo.keys, [x.output_path for x in todo.listings]
-    output.begin()
     try:
+        output.begin()  # inside: a Ctrl-C right after it must still remove the staging folder
         result.lap("render keys")
         render_pages(state, todo.dirty_pages, result, opts.jobs)
         result.lap("templates")
