@@ -154,7 +154,7 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
     diags = result.diagnostics
     config = result.config = load_config(site, diags, base_url=opts.base_url)
     read_ns = stamp.now_ns()
-    sources, pages, validated = load_content(site, config, memo, diags, opts.jobs)
+    sources, pages, validated = read_and_validate(site, config, memo, diags, opts.jobs)
     result.lap("load and validate")
     graph = result.graph = build_graph(pages, site, diags, drafts=opts.drafts)
     result.counts = Counter(p.kind for p in graph.pages)
@@ -199,7 +199,7 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
     return result
 
 
-def load_content(
+def read_and_validate(
     site: Path, config: Config, memo: Memo, diags: Diagnostics, jobs: int
 ) -> tuple[list[SourceFile], list[Page], dict[str, object]]:
     """Read and validate every content file: (sources, pages, validation results by rel).
