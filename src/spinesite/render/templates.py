@@ -62,7 +62,9 @@ def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment
         keep_trailing_newline=True,
         auto_reload=False,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = longdate
     env.filters["jsonld"] = dumps_script_safe
     env.filters["other_names"] = other_names  # also_called without the term's own plural or case
