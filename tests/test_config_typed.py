@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from spinesite.content.config import FIELDS, CareCard, Checks, Config, Limits, Reviewer, load_config
+from spinesite.content.config import FIELDS, CareCard, Checks, Config, Language, Limits, Reviewer, load_config
 from spinesite.content.fields import Obj
 from spinesite.diagnostics import Diagnostics
 
@@ -28,6 +28,8 @@ def test_config_attributes_are_the_declared_settings() -> None:
     assert _names(CareCard) == [f.name for f in care.fields]
     reviewer = by_name["reviewers"].type.item  # type: ignore[attr-defined]
     assert _names(Reviewer) == [f.name for f in reviewer.fields]
+    language = by_name["languages"].type.value  # type: ignore[attr-defined]
+    assert _names(Language) == ["code", *(f.name for f in language.fields)]
 
 
 def test_a_minimal_config_takes_every_default(tmp_path: Path) -> None:

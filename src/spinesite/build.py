@@ -42,6 +42,7 @@ from spinesite.content.graph import build_graph
 from spinesite.content.loader import content_rels, iter_content, read_body, release_text
 from spinesite.content.model import Page, SourceFile, listing_id
 from spinesite.content.review import check_reviews
+from spinesite.content.translations import Languages
 from spinesite.content.validate import validate_pages
 from spinesite.diagnostics import Diagnostics
 from spinesite.incremental import stamp
@@ -156,12 +157,13 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
     read_ns = stamp.now_ns()
     sources, pages, validated = read_and_validate(site, config, memo, diags, opts.jobs)
     result.lap("load and validate")
-    graph = result.graph = build_graph(pages, site, diags, drafts=opts.drafts)
+    graph = result.graph = build_graph(pages, site, diags, drafts=opts.drafts, languages=Languages.of(config))
     result.counts = Counter(p.kind for p in graph.pages)
     result.digests = {s.rel: s.digest for s in sources}
     renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if opts.incremental else None)
     state = RenderState(graph, renderer, config.limits.markdown_seconds, output, site, memo.markdown_store())
     result.lap("site graph")
+    diags.extend(renderer.interface_checks())  # catalogues, and interface text a language lacks
     md_keys = markdown_keys(graph, result.digests, renderer.base_path)
     markdown = render_all_markdown(state, md_keys, memo.cache.markdown, result, opts.jobs)
     content_checks(result, graph.pages, config, today)
@@ -225,7 +227,7 @@ def content_checks(result: BuildResult, pages: list[Page], config: Config, today
     diags = result.diagnostics
     found, result.notes = site_checks(result.graph, result.linked, today, config.checks, diags.errors)
     diags.extend(found)
-    diags.extend(check_reviews(pages, config, skip={d.path for d in diags.errors}))
+    diags.extend(check_reviews([p for p in pages if not p.lang], config, skip={d.path for d in diags.errors}))
 
 
 def generated_files(state: RenderState, todo: Plan, result: BuildResult) -> set[str]:
@@ -252,7 +254,8 @@ def search_index(state: RenderState, output: Output, todo: Plan, last_key: str, 
         load_markdown(state, page)
     html = {path: output.source(path) for path in searchable(graph, [x.output_path for x in todo.listings])}
     terms = search_terms(graph, renderer.base_path)
-    return output.fill(BUNDLE_DIR, lambda dest: write_index(html, renderer.config.language, dest, diags, terms))
+    language = "" if renderer.config.languages else renderer.config.language  # "": by each page's <html lang>
+    return output.fill(BUNDLE_DIR, lambda dest: write_index(html, language, dest, diags, terms))
 
 
 def prevalidate_all(site: Path, cache: Cache, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:

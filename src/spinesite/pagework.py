@@ -18,6 +18,7 @@ from spinesite.checks.site import broken_pages, check_output, markdown_images
 from spinesite.content.graph import SiteGraph, page_url
 from spinesite.content.loader import load_file, read_body
 from spinesite.content.model import Page, listing_id
+from spinesite.content.translations import split_name
 from spinesite.content.validate import validate_pages
 from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.incremental.store import MarkdownStore
@@ -49,7 +50,7 @@ class RenderState:
 
     def markdown(self, diags: Diagnostics) -> Renderer:
         if self._markdown is None:
-            self._markdown = Renderer(self.graph, diags, self.site.base_path, self.markdown_seconds)
+            self._markdown = Renderer(self.graph, diags, self.site.base_path, self.markdown_seconds, self.site.languages.note)
         self._markdown.diags = diags
         return self._markdown
 
@@ -203,4 +204,5 @@ def render_what_builds(state: RenderState, result: BuildResult, jobs: int) -> No
 def unloaded_output_path(rel: str) -> str:
     """Where ``content/<kind>/<slug>.md`` would be built had it loaded."""
     _content, kind, name = rel.split("/", 2)
-    return page_url(kind, name.removesuffix(".md")).lstrip("/") + "index.html"
+    slug, lang = split_name(name.removesuffix(".md"))
+    return (f"{lang.lower()}/" if lang else "") + page_url(kind, slug).lstrip("/") + "index.html"

@@ -123,14 +123,15 @@ def site_checks(
     page with an error may be the one whose links or menu entry were lost.
     """
     broken = graph.unloaded | {d.path for d in errors if d.path.startswith("content/")}
-    found = review_dates([p for p in graph.pages if p.rel not in broken], today, limits.review_warn_days)  # no echoes
+    originals = [p for p in graph.pages if not p.lang]  # a translation's review dates and links are its source's
+    found = review_dates([p for p in originals if p.rel not in broken], today, limits.review_warn_days)  # no echoes
     notes: list[str] = []
     if limits.orphans:
         if broken:
             n = len(broken)
             notes.append(f"Pages no other page links to were not looked for while {n} content file{'s have' if n != 1 else ' has'} errors.")
         else:
-            found += orphans(graph.pages, linked)
+            found += orphans(originals, linked)
     return found, notes
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spinesite.content.fields import Bool, Ctx, Enum, Field, Int, List, Obj, Slug, Str, Url, validate_fields
+from spinesite.content.fields import Bool, Ctx, Enum, Field, Int, List, Map, Obj, Slug, Str, Url, validate_fields
 from spinesite.content.yamlnodes import Parsed, YamlError, parse
 from spinesite.diagnostics import Diagnostics
+from spinesite.languagenames import language_name
 
 CONFIG_FILE = "spinesite.yaml"
+LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 CARE_CARD = Obj(
     (
@@ -39,6 +42,12 @@ LIMITS = Obj(
 CHECKS = Obj(
     (
         Field("reading_grade", Int(1, 20), default=8, doc="Warn when a page's reading grade is above this."),
+        Field(
+            "reading_ease",
+            Int(0, 120),
+            default=60,
+            doc="Spanish pages: warn when a page's Fernández-Huerta reading ease is below this (60–70: plain; 70–80: easy).",
+        ),
         Field("review_warn_days", Int(0, 3650), default=90, doc="Warn this many days before `next_review`."),
         Field("orphans", Bool(), default=True, doc="Warn about pages nothing links to."),
         Field("external_timeout", Int(1, 120), default=10, doc="`check --external`: seconds to wait for each server."),
@@ -58,14 +67,32 @@ REVIEWER = Obj(
     hint="reviewer",
 )
 
+LANGUAGE = Obj(
+    (
+        Field("title", Str(max_len=200), doc="Site name in this language (default: the site's `title`)."),
+        Field("description", Str(max_len=400), doc="One sentence about the site, in this language."),
+        Field("disclaimer", Str(max_len=1000), doc="The disclaimer at the foot of every page, in this language."),
+        Field("emergency_number", Str(max_len=40), doc="Emergency telephone number (default: the site's)."),
+        Field("care_cards", List(CARE_CARD), doc="The site's care cards in this language, same levels as `care_cards`."),
+    ),
+    hint="language",
+)
+
 FIELDS: tuple[Field, ...] = (
     Field("title", Str(max_len=200), required=True, doc="Site name."),
     Field("base_url", Url(), required=True, doc="Public address of the site, e.g. `https://example.org/`."),
     Field(
         "language",
-        Str(max_len=20, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", hint="language tag"),
+        Str(max_len=20, pattern=LANGUAGE_TAG, hint="language tag"),
         default="en-GB",
         doc="Language tag of the content.",
+    ),
+    Field(
+        "languages",
+        Map(LANGUAGE, LANGUAGE_TAG, "language tag"),
+        default=dict,
+        doc="Other languages the site is published in, each with its site strings, e.g. `es: {title: ..., care_cards: [...]}`."
+        " A page's translation is `content/<type>/<slug>.<language>.md`, published under `/<language>/`.",
     ),
     Field("description", Str(max_len=400), default="", doc="One sentence about the site (home page, meta description)."),
     Field("publisher", Str(max_len=200), default="", doc="Who publishes the site."),
@@ -100,6 +127,7 @@ class Limits:
 @dataclass(frozen=True)
 class Checks:
     reading_grade: int
+    reading_ease: int
     review_warn_days: int
     orphans: bool
     external_timeout: int
@@ -127,6 +155,28 @@ class Reviewer:
 
 
 @dataclass(frozen=True)
+class Language:
+    """One entry of ``languages:``: a language the site is also published in, and its site strings
+    (None: the default language's is used)."""
+
+    code: str  # as written in spinesite.yaml and in file names: "es", "pt-BR"
+    title: str | None
+    description: str | None
+    disclaimer: str | None
+    emergency_number: str | None
+    care_cards: tuple[CareCard, ...] | None
+
+    @property
+    def prefix(self) -> str:
+        """The folder its pages are published in: ``/es/``."""
+        return f"/{self.code.lower()}/"
+
+
+def _care_cards(cards: list[dict[str, Any]]) -> tuple[CareCard, ...]:
+    return tuple(CareCard(c["level"], c["heading"], tuple(c["items"]), c["note"], tuple(c["other_words"])) for c in cards)
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated ``spinesite.yaml``: one typed attribute per setting of :data:`FIELDS`
     (whose declarations hold the defaults; a test keeps the two in step)."""
@@ -134,6 +184,7 @@ class Config:
     title: str
     base_url: str
     language: str
+    languages: tuple[Language, ...]
     description: str
     publisher: str
     disclaimer: str
@@ -155,8 +206,17 @@ class Config:
         """The typed config from a complete validated mapping (see :func:`validate_fields`)."""
         return cls(
             **{k: v for k, v in data.items() if k not in _NESTED},
-            care_cards=tuple(
-                CareCard(c["level"], c["heading"], tuple(c["items"]), c["note"], tuple(c["other_words"])) for c in data["care_cards"]
+            care_cards=_care_cards(data["care_cards"]),
+            languages=tuple(
+                Language(
+                    code,
+                    v["title"],
+                    v["description"],
+                    v["disclaimer"],
+                    v["emergency_number"],
+                    _care_cards(v["care_cards"]) if v["care_cards"] is not None else None,
+                )
+                for code, v in data["languages"].items()
             ),
             reviewers=tuple(
                 Reviewer(str(r["name"]), str(r.get("qualification") or ""), str(r.get("id") or ""))
@@ -167,8 +227,32 @@ class Config:
             checks=Checks(**data["checks"]),
         )
 
+    def language_codes(self) -> tuple[str, ...]:
+        """Every language the site is published in, the default first."""
+        return (self.language, *(lang.code for lang in self.languages))
 
-_NESTED = frozenset({"care_cards", "reviewers", "limits", "checks"})
+    def translation_language(self, code: str) -> Language | None:
+        """The configured other language ``code`` names (letter case does not matter)."""
+        return next((lang for lang in self.languages if lang.code.lower() == code.lower()), None)
+
+    def in_language(self, code: str) -> Config:
+        """This config as a page in ``code`` sees it: that language's site strings (the default
+        language's where it has none). ``code`` "" or the default: this config."""
+        lang = self.translation_language(code) if code else None
+        if lang is None:
+            return self
+        return dataclasses.replace(
+            self,
+            language=lang.code,
+            title=lang.title or self.title,
+            description=lang.description if lang.description is not None else self.description,
+            disclaimer=lang.disclaimer if lang.disclaimer is not None else self.disclaimer,
+            emergency_number=lang.emergency_number or self.emergency_number,
+            care_cards=lang.care_cards if lang.care_cards is not None else self.care_cards,
+        )
+
+
+_NESTED = frozenset({"care_cards", "reviewers", "limits", "checks", "languages"})
 
 
 def load_config(site: Path, diags: Diagnostics, *, base_url: str | None = None) -> Config:
@@ -195,6 +279,7 @@ def load_config(site: Path, diags: Diagnostics, *, base_url: str | None = None) 
     ctx = Ctx(CONFIG_FILE, parsed, diags)
     clean = validate_fields(data, FIELDS, ctx)
     _unique_reviewers(data.get("reviewers"), ctx)
+    _check_languages(clean, ctx)
     if not clean.get("title"):
         clean["title"] = "Untitled site"
     if not clean.get("base_url"):
@@ -213,3 +298,26 @@ def _unique_reviewers(entries: Any, ctx: Ctx) -> None:
                 if norm in seen:
                     ctx.error(("reviewers", i, key), f"'{value.strip()}' is listed twice")
                 seen.add(norm)
+
+
+def _check_languages(clean: dict[str, Any], ctx: Ctx) -> None:
+    """Each other language once, not the default, with its own red flags and disclaimer."""
+    default, seen = str(clean.get("language") or ""), set()
+    for code, strings in list((clean.get("languages") or {}).items()):
+        key = ("languages", code)
+        if code.lower() == default.lower():
+            ctx.error(key, f"is the default language (language: {default}); list only the other languages here")
+            del clean["languages"][code]
+            continue
+        if code.lower() in seen:
+            ctx.error(key, "is listed twice (language tags ignore letter case)")
+            del clean["languages"][code]
+            continue
+        seen.add(code.lower())
+        for name in ("care_cards", "disclaimer"):
+            if strings.get(name) is None and clean.get(name):
+                ctx.diags.warning(
+                    ctx.path,
+                    ctx.parsed.line(key),
+                    f"languages.{code}: no {name}, so its pages show the {language_name(default)} {name.replace('_', ' ')}; translate them",
+                )

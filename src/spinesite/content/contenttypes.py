@@ -46,6 +46,9 @@ class ContentType:
     at_site_root: bool = False  # pages are published at /<slug>/ instead of /<folder>/<slug>/
     orphan_check: bool = True  # warn when no other page links to one of its pages
     jsonld_type: str | None = None  # schema.org type of the page's subject (``about``); None: no ``about``
+    # What a translation may hold besides title, summary and aliases (translations.py): field names,
+    # ``obj.sub`` for one sub-field, ``list[].sub`` for a sub-field of every item.
+    translatable: tuple[str, ...] = ()
 
     def url(self, slug: str) -> str:
         """Where the page ``slug`` of this type is published."""
@@ -74,6 +77,7 @@ TYPES: tuple[ContentType, ...] = (
         prose_fields=("symptoms", "non_urgent", "diagnosis", "outlook", "prevention", "faq"),
         archetype_body="## What is it?\n\nTODO: explain the condition in plain words.\n\n## Why it happens\n\nTODO\n",
         jsonld_type="MedicalCondition",
+        translatable=("symptoms", "non_urgent", "diagnosis", "outlook", "prevention", "faq"),
     ),
     ContentType(
         "stretches",
@@ -89,6 +93,7 @@ TYPES: tuple[ContentType, ...] = (
         archetype_body="## How it can help\n\nTODO: say what the exercise does, in plain words.\n\n"
         "**Check with your doctor or physiotherapist before starting.**\n",
         jsonld_type="ExercisePlan",
+        translatable=("starting_position", "steps", "stop_if", "repetitions", "illustration.alt", "figure.start.alt", "figure.end.alt"),
     ),
     ContentType(
         "causes",
@@ -116,6 +121,7 @@ TYPES: tuple[ContentType, ...] = (
         prose_fields=("benefits", "risks", "guidelines"),
         archetype_body="## What it is\n\nTODO: describe the treatment in plain words.\n\n## What to expect\n\nTODO\n",
         jsonld_type="MedicalTherapy",
+        translatable=("benefits", "risks", "guidelines[].says", "guidelines[].applies_to"),
     ),
     ContentType(
         "glossary",
@@ -130,6 +136,7 @@ TYPES: tuple[ContentType, ...] = (
         archetype_body="TODO: a one-paragraph definition in plain words.\n",
         orphan_check=False,  # terms are reached through the glossary and first-use links
         jsonld_type="DefinedTerm",
+        translatable=("also_called",),
     ),
     ContentType("pages", "page", "page", "pages", schema.PAGE, "page.html", "Page", at_site_root=True),
 )

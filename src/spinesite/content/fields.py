@@ -315,6 +315,34 @@ class Obj(FieldType):
         return f"{self.hint} (" + ", ".join(f.name + ("" if f.required else "?") for f in self.fields) + ")"
 
 
+@dataclass(frozen=True)
+class Map(FieldType):
+    """A mapping whose keys the editor chooses (matching ``key_pattern``), each holding a ``value``."""
+
+    value: FieldType
+    key_pattern: str
+    key_hint: str = "key"
+
+    def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
+        if not isinstance(value, dict):
+            return ctx.error(key, f"expected a mapping of {self.key_hint} to settings, got {ctx.describe(value, key)}")
+        out = {}
+        for name, item in value.items():
+            if not isinstance(name, str) or not re.match(self.key_pattern, name):
+                ctx.error((*key, name), f"'{show(str(name), 60)}' is not a valid {self.key_hint}")
+                continue
+            checked = self.value.check(item if item is not None else {}, ctx, (*key, name))
+            if checked is not INVALID:
+                out[name] = checked
+        return out
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "patternProperties": {self.key_pattern: self.value.json_schema()}, "additionalProperties": False}
+
+    def doc(self) -> str:
+        return f"mapping of {self.key_hint} to {self.value.doc()}"
+
+
 def validate_fields(data: dict[str, Any], fields: Sequence[Field], ctx: Ctx, key: Key = ()) -> dict[str, Any]:
     """Check ``data`` against ``fields``, reporting every problem.
 

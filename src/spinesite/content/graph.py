@@ -10,7 +10,11 @@ from spinesite.content import contenttypes
 from spinesite.content.contenttypes import by_folder, ref_fields
 from spinesite.content.fields import LEVELS, _label
 from spinesite.content.model import Page
+from spinesite.content.translations import Languages, attach, link_back
 from spinesite.diagnostics import Diagnostics, did_you_mean, show
+
+
+LANGUAGE_PAGES = ("/", "/search/", "/urgent-help/")  # generated in every language
 
 
 def reserved_urls() -> frozenset[str]:
@@ -41,6 +45,27 @@ class SiteGraph:
     drafts: list[Page] = field(default_factory=list)
     unloaded: set[str] = field(default_factory=set)  # rels of content files that exist but did not load
     by_slug: dict[tuple[str, str], Page] = field(default_factory=dict)  # (kind, slug) -> page
+    languages: Languages = field(default_factory=Languages.of_nothing)  # the site's languages
+    translated: dict[str, dict[str, list[Page]]] = field(default_factory=dict)  # language -> kind -> its translations, by title
+    translated_levels: dict[str, dict[str, list[Page]]] = field(default_factory=dict)  # language -> level -> conditions
+
+    def kinds_in(self, lang: str) -> dict[str, list[Page]]:
+        """The pages of each kind in ``lang`` ("": the default language), sorted by title."""
+        return self.translated.get(lang, {}) if lang else self.by_kind
+
+    def levels_in(self, lang: str) -> dict[str, list[Page]]:
+        return self.translated_levels.get(lang, {}) if lang else self.levels
+
+    def generated_in(self, lang: str, path: str) -> str:
+        """The address of the generated page ``path`` (``/search/``, ``/stretches/``...) in
+        ``lang``: its version there (home, search, urgent help, the index of a type with
+        translated pages), else ``path`` itself."""
+        if not lang:
+            return path
+        kinds = self.translated.get(lang, {})
+        if path in LANGUAGE_PAGES or any(t.index_url == path and kinds.get(t.folder) for t in contenttypes.TYPES):
+            return self.languages.prefix(lang) + path.lstrip("/")
+        return path
 
     def get(self, kind: str, slug: str) -> Page | None:
         return self.by_slug.get((kind, slug))
@@ -60,12 +85,17 @@ def is_draft(page: Page) -> bool:
     return bool(page.data.get("draft"))
 
 
-def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics, *, drafts: bool = False) -> SiteGraph:
+def build_graph(
+    all_pages: list[Page], site: Path, diags: Diagnostics, *, drafts: bool = False, languages: Languages | None = None
+) -> SiteGraph:
     """Place every published page (and the drafts too with ``drafts``), resolve references and
-    compute reverse links. Without ``drafts``, a reference to a draft is left out with a warning."""
-    pages = sorted((p for p in all_pages if drafts or not is_draft(p)), key=lambda p: (p.kind, p.slug))
-    graph = SiteGraph(pages, drafts=[] if drafts else [p for p in all_pages if is_draft(p)])
-    _assign_urls(graph, diags)
+    compute reverse links. Without ``drafts``, a reference to a draft is left out with a warning.
+    Translations (``languages``) are placed beside their sources (``translations.py``)."""
+    langs = languages or Languages.of_nothing()
+    originals = [p for p in all_pages if not p.lang]
+    pages = sorted((p for p in originals if drafts or not is_draft(p)), key=lambda p: (p.kind, p.slug))
+    graph = SiteGraph(pages, drafts=[] if drafts else [p for p in originals if is_draft(p)], languages=langs)
+    _assign_urls(graph, diags, langs)
     kinds = contenttypes.folders()
     slugs = {kind: {p.slug: p for p in pages if p.kind == kind} for kind in kinds}
     draft_slugs = {(p.kind, p.slug): p for p in graph.drafts}
@@ -89,12 +119,25 @@ def build_graph(all_pages: list[Page], site: Path, diags: Diagnostics, *, drafts
     _link_parents(pages, diags)
     _check_illustrations(pages, site, diags)
     graph.by_slug = {(p.kind, p.slug): p for p in pages}
-    graph.by_kind = {k: sorted((p for p in pages if p.kind == k), key=lambda p: (p.title.casefold(), p.slug)) for k in kinds}
+    graph.by_kind = _by_kind(pages)
     graph.levels = _levels(pages)
+    translated = attach([p for p in all_pages if p.lang], pages, originals, langs, diags)
+    link_back(translated)
+    for page in translated:
+        graph.by_rel[page.rel] = page
+        graph.by_url[page.url] = page
+    for code in langs.others.values():
+        mine = [p for p in translated if p.lang == code]
+        graph.translated[code], graph.translated_levels[code] = _by_kind(mine), _levels(mine)
+    graph.pages = sorted(pages + translated, key=lambda p: (p.kind, p.slug, p.lang))
     return graph
 
 
-def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
+def _by_kind(pages: list[Page]) -> dict[str, list[Page]]:
+    return {k: sorted((p for p in pages if p.kind == k), key=lambda p: (p.title.casefold(), p.slug)) for k in contenttypes.folders()}
+
+
+def _assign_urls(graph: SiteGraph, diags: Diagnostics, langs: Languages) -> None:
     """One error per page that cannot have its URL, naming the page that holds it.
 
     When a ``slug:`` override causes the clash, the error is reported on the override line.
@@ -111,6 +154,8 @@ def _assign_urls(graph: SiteGraph, diags: Diagnostics) -> None:
             )
         elif page.url in reserved:
             diags.error(page.rel, _slug_line(page), f"URL {page.url} is reserved for a generated page; choose another slug")
+        elif page.url.lower() in {langs.prefix(code) for code in langs.others.values()}:
+            diags.error(page.rel, _slug_line(page), f"URL {page.url} is the home page of the site in {page.url.strip('/')}; choose another slug")
         else:
             graph.by_url[page.url] = page
 

@@ -17,6 +17,7 @@ from typing import Any
 from spinesite.content.contenttypes import folders
 from spinesite.content.fields import SLUG_RE
 from spinesite.content.model import SourceFile
+from spinesite.content.translations import split_name
 from spinesite.content.yamlnodes import LazyParsed, Parsed, YamlError, parse
 from spinesite.diagnostics import Diagnostics, show
 
@@ -158,7 +159,7 @@ def load_file(
     known: Known | None = None,
     lazy: set[str] | None = None,
 ) -> SourceFile | None:
-    slug = os.path.splitext(rel.rpartition("/")[2])[0]
+    slug, lang = split_name(os.path.splitext(rel.rpartition("/")[2])[0])
     try:
         st = os.stat(path)
         size = st.st_size
@@ -166,7 +167,7 @@ def load_file(
         if known is not None and known[:4] == stat and SLUG_RE.match(slug):
             digest = known[4]
             lazy_yaml = LazyParsed(lambda: _part_of_file(path, digest, 0))
-            return SourceFile(rel, kind, slug, lazy_yaml, None, known[5], digest, stat)
+            return SourceFile(rel, kind, slug, lazy_yaml, None, known[5], digest, stat, lang)
         if size > max_bytes:
             diags.error(rel, 0, f"file is too large ({size // 1024} KB; the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
             return None
@@ -182,7 +183,7 @@ def load_file(
     cached = (parsed_cache or {}).get(digest)
     if cached is not None and SLUG_RE.match(slug):
         parsed, body, body_line = cached
-        return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat)
+        return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat, lang)
     text = decode(raw, rel, diags)
     if text is None:
         return None
@@ -199,7 +200,7 @@ def load_file(
         return None
     front, body, body_line = split
     if digest in (lazy or set()):  # loaded cleanly before; its validated data is cached
-        return SourceFile(rel, kind, slug, LazyParsed(lambda: front), body, body_line, digest, stat)
+        return SourceFile(rel, kind, slug, LazyParsed(lambda: front), body, body_line, digest, stat, lang)
     try:
         parsed = parse(front, first_line=2)
     except YamlError as exc:
@@ -211,7 +212,7 @@ def load_file(
         got = "a list" if isinstance(parsed.value, list) else f"'{show(str(parsed.value))}'"
         diags.error(rel, parsed.line(()), f"front matter must be a mapping of 'key: value' lines, got {got}")
         return None
-    return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat)
+    return SourceFile(rel, kind, slug, parsed, body, body_line, digest, stat, lang)
 
 
 def read_body(site: Path, rel: str, digest: str) -> str | None:

@@ -20,6 +20,7 @@ class SourceFile:
     body_line: int  # 1-based line where the body starts
     digest: str  # sha256 of the raw bytes
     stat: tuple[int, int, int, int] | None = None  # size, mtime_ns, ctime_ns, inode when read
+    lang: str = ""  # a translation (content/<kind>/<slug>.<lang>.md): its language tag; "" the default language
 
 
 @dataclass
@@ -43,6 +44,16 @@ class Page:
     children: list[Page] = field(default_factory=list)
     digest: str = ""  # of the source file
     markdown_key: str = ""  # set when html/toc/fields_html are kept in the Markdown store, not here
+    lang: str = ""  # a translation's language tag as configured ("es"); "" the site's default language
+    source: Page | None = None  # a translation: the page it translates
+    translations: dict[str, Page] = field(default_factory=dict)  # a source page: language tag -> its translation
+    translated: dict[str, Any] = field(default_factory=dict)  # a translation: its own validated front matter
+
+    def in_language(self, lang: str) -> Page:
+        """This page's version in ``lang`` ("": the default language), or the source page when
+        it has none (a link then goes to the source-language page)."""
+        origin = self.source or self
+        return origin.translations.get(lang, origin) if lang else origin
 
     @property
     def title(self) -> str:
@@ -68,6 +79,7 @@ class Listing:
     template: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
+    lang: str = ""  # the language it is in ("": the default language)
 
     @property
     def output_path(self) -> str:

@@ -11,6 +11,7 @@ from spinesite.content.fields import Ctx, validate_fields
 from spinesite.content.model import Page, SourceFile
 from spinesite.content.placeholders import find_body_placeholders, find_placeholders
 from spinesite.content.schema import guideline_jurisdiction
+from spinesite.content.translations import structure_errors, translation_fields
 from spinesite.diagnostics import Diagnostics
 
 MAX_REVIEW_GAP = dt.timedelta(days=3 * 366)
@@ -38,9 +39,13 @@ def validate_pages(
                 src.body = read_body(src)
             own = Diagnostics()
             ctx = Ctx(src.rel, src.parsed, own)
-            data = validate_fields(src.parsed.value, by_folder(src.kind).fields, ctx)
-            _check_review_dates(data, ctx)
-            if src.kind == "treatments":
+            if src.lang:  # a translation: its text only (translations.py)
+                value = structure_errors(src.parsed.value, src.kind, src.rel, src.parsed, own)
+                data = validate_fields(value, translation_fields(src.kind), ctx)
+            else:
+                data = validate_fields(src.parsed.value, by_folder(src.kind).fields, ctx)
+                _check_review_dates(data, ctx)
+            if src.kind == "treatments" and not src.lang:
                 _check_evidence(data, ctx)
             _warn_placeholders(src, own)
             hit = (data, own.items)
@@ -52,7 +57,7 @@ def validate_pages(
         if release is not None:
             release(src)
         slug = data.get("slug") or src.slug
-        pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed, digest=src.digest))
+        pages.append(Page(src.kind, slug, src.rel, "", data, src.body, src.body_line, src.parsed, digest=src.digest, lang=src.lang))
     return pages
 
 

@@ -74,6 +74,9 @@ def neighbours(page: Page) -> list[Page]:
     for back in page.backlinks.values():
         out.update((p.rel, p) for p in back)
     out.update((p.rel, p) for p in page.children)
+    if page.source is not None:  # a translation shows its source's structure and links to it
+        out[page.source.rel] = page.source
+    out.update((p.rel, p) for p in (page.source or page).translations.values())  # the language switcher
     p = page.parent
     while p is not None and p.rel not in out:
         out[p.rel] = p
@@ -92,8 +95,9 @@ def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str, temp
 
 
 def level_pages(graph: SiteGraph) -> list[Page]:
-    """The pages a template can reach through the ``levels`` global."""
-    return list({p.rel: p for pages in graph.levels.values() for p in pages}.values())
+    """The pages a template can reach through the ``levels`` global (in any language)."""
+    every = [graph.levels, *graph.translated_levels.values()]
+    return list({p.rel: p for levels in every for pages in levels.values() for p in pages}.values())
 
 
 def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, str], global_key: str, cache: Cache) -> dict[str, str]:
@@ -126,7 +130,10 @@ def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, s
 
 def pages_of_kinds(graph: SiteGraph, kinds: frozenset[str] | None) -> list[Page]:
     """The pages of the given content types (every page for None)."""
-    return list(graph.pages) if kinds is None else [p for kind in sorted(kinds) for p in graph.by_kind.get(kind, [])]
+    if kinds is None:
+        return list(graph.pages)
+    every = [graph.by_kind, *graph.translated.values()]
+    return [p for kind in sorted(kinds) for by_kind in every for p in by_kind.get(kind, [])]
 
 
 def output_unchanged(out: Path, state: PageState | None, key: str) -> bool:

@@ -59,7 +59,7 @@ def global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
     Templates are not in it: each page and generated page depends on the templates it uses
     (``cache.template_keys``), so editing one template re-renders only the pages it makes.
     """
-    templates_key, assets_key = tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/"))
+    templates_key, assets_key, locale_key = tree_digests(theme_dir(), site / "templates", prefixes=("", "assets/", "locale/"))
     if cache.templates_key != templates_key:  # analyse the templates again
         names = sorted({*page_templates().values(), *(x.template for x in renderer.listings())})
         use = analyse_templates(renderer.env, names)
@@ -83,7 +83,9 @@ def global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
         assets_key,
         renderer.build_date.isoformat(),
         repr([p.rel for p in renderer.graph.pages if is_draft(p)]),  # drafts built (--drafts): the sitemap and feed leave them out
-        repr([(p.rel, p.url, p.title, p.data.get("menu")) for p in renderer.globals["menu"]]),
+        repr([(p.rel, p.url, p.title, p.data.get("menu")) for lang in renderer.languages.codes() for p in renderer.globals_for(lang)["menu"]]),
+        locale_key,  # interface text: every page shows some
+        repr(sorted(renderer.languages.versions().items())),  # which pages have which versions: hreflang, switcher, url()
         every_page,
         levels,
     )

@@ -24,6 +24,7 @@ from typing import Any
 
 from spinesite import __version__
 from spinesite.content.contenttypes import by_folder
+from spinesite.content.translations import split_name, translation_fields
 from spinesite.diagnostics import Diagnostic
 from spinesite.incremental import codec
 from spinesite.incremental.fieldshapes import Check, fields_checker
@@ -208,10 +209,12 @@ def _validated_from_plain(key: str, value: Any, budget: int, types: dict[str, Ch
     (no other) as validation leaves it (:mod:`.fieldshapes`), and diagnostics about that file."""
     data, found = codec.validated_from_plain(value, budget)
     rel = key.partition("\x1f")[0]
-    folder = rel.split("/", 2)[1]
-    if folder not in types:
-        types[folder] = fields_checker(by_folder(folder).fields)
-    if not types[folder](data):
+    _content, folder, name = rel.split("/", 2)
+    translation = bool(split_name(name.removesuffix(".md"))[1])
+    kind = f"{folder}.translation" if translation else folder
+    if kind not in types:
+        types[kind] = fields_checker(translation_fields(folder) if translation else by_folder(folder).fields)
+    if not types[kind](data):
         raise codec.BadValue("not the fields of its content type, or a value of the wrong type")
     if any(d.path != rel for d in found):
         raise codec.BadValue("a diagnostic about another file")

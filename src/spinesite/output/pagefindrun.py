@@ -53,7 +53,9 @@ def run_pagefind(pages: Iterable[tuple[str, str]], language: str, dest: Path) ->
         site = Path(tmp, "site")
         site.mkdir()
         count = write_pages(site, pages)
-        command = [str(program), "--site", str(site), "--output-path", str(dest), "--force-language", language, "--silent"]
+        command = [str(program), "--site", str(site), "--output-path", str(dest), "--silent"]
+        if language:  # else: one index per language, from each page's <html lang>
+            command += ["--force-language", language]
         for selector in EXCLUDE:
             command += ["--exclude-selectors", selector]
         done = subprocess.run(

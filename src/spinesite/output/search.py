@@ -63,7 +63,7 @@ def search_terms(graph: SiteGraph, base_path: str = "/") -> dict[str, SearchTerm
     """Extra search words per output path: the page's own ``aliases``/``also_called``, and the
     title and ``also_called`` names of every glossary term its Markdown links to (the automatic
     first-use links and explicit ones)."""
-    glossary = {base_path + p.url.lstrip("/"): p for p in graph.by_kind.get("glossary", [])}
+    glossary = {base_path + p.url.lstrip("/"): p for p in graph.pages if p.kind == "glossary"}  # in every language
     out: dict[str, SearchTerms] = {}
     for page in graph.pages:
         aliases = _unique([*(page.data.get("aliases") or []), *(page.data.get("also_called") or [])], {page.title.casefold()})
@@ -160,10 +160,11 @@ def write_index(
     the folder ``dest``, which Pagefind creates: the bundle as it is published.
 
     Only the ``data-pagefind-body`` regions of pages are indexed (Pagefind's rule once any
-    page has one). On failure, reports an error to ``diags`` and returns False; ``dest`` may
+    page has one). ``language`` "": a site in several languages, one index per ``<html lang>``
+    (each language's search page finds only its pages). On failure, reports an error to ``diags`` and returns False; ``dest`` may
     then hold part of a bundle, never to be published.
     """
-    lang = language.split("-")[0].lower() or "en"
+    lang = language.split("-")[0].lower()  # "": each page's own <html lang> (a site in several languages)
     try:
         run_pagefind(_pages(files, terms or {}), lang, dest)
     except (OSError, ValueError, RuntimeError, subprocess.SubprocessError) as exc:

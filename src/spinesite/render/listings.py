@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spinesite.content import contenttypes
 from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
@@ -11,26 +13,33 @@ URGENT_HELP_URL = "/urgent-help/"  # the site's care cards on one page, linked f
 URGENT_HELP_TITLE = "When to get help urgently"
 
 
-def listings(graph: SiteGraph, urgent_help: bool = False) -> list[Listing]:
-    """Every generated page; ``urgent_help``: the site has care cards to show on their own page."""
-    out = [Listing("/", "home.html", "Home")]
+def listings(graph: SiteGraph, urgent_help: bool = False, lang: str = "", tr: Callable[[str], str] = str) -> list[Listing]:
+    """Every generated page in ``lang`` ("": the default language; another language has the
+    generated pages of its translations, under ``/<lang>/``, and no 404 page of its own).
+    ``urgent_help``: the site has care cards to show on their own page; ``tr``: gettext of ``lang``."""
+    at = graph.languages.prefix(lang).rstrip("/") if lang else ""
+    kinds = graph.kinds_in(lang)
+    out = [Listing(at + "/", "home.html", tr("Home"), lang=lang)]
     for t in contenttypes.TYPES:
-        if t.index_title is not None:
-            out.append(Listing(t.index_url, t.index_template, t.index_title, {"items": graph.by_kind.get(t.folder, [])}))
-    for level, conditions in graph.levels.items():
+        if t.index_title is not None and (kinds.get(t.folder) or not lang):
+            out.append(Listing(at + t.index_url, t.index_template, tr(t.index_title), {"items": kinds.get(t.folder, [])}, lang))
+    for level, conditions in graph.levels_in(lang).items():
         draft = all(is_draft(c) for c in conditions)  # only drafts there (--drafts): a draft itself
-        out.append(Listing(level_url(level), "level.html", f"{level} spinal level", {"level": level, "items": conditions, "draft": draft}))
-    for cond in graph.by_kind.get("conditions", []):
+        title = tr("%(level)s spinal level") % {"level": level}
+        out.append(Listing(at + level_url(level), "level.html", title, {"level": level, "items": conditions, "draft": draft}, lang))
+    for cond in kinds.get("conditions", []):
         if cond.refs.get("stretches"):
             context = {"condition": cond, "draft": is_draft(cond)}
-            out.append(Listing(f"/handouts/{cond.slug}/", "handout.html", f"Exercise handout: {cond.title}", context))
-    for stretch in graph.by_kind.get("stretches", []):
+            title = tr("Exercise handout: %(title)s") % {"title": cond.title}
+            out.append(Listing(f"{at}/handouts/{cond.slug}/", "handout.html", title, context, lang))
+    for stretch in kinds.get("stretches", []):
         if stretch.data.get("figure"):  # the drawn figure (figures.py), an image file beside the page
-            out.append(Listing(figure_url(stretch), "figure.svg", stretch.title, {"items": [stretch], "draft": is_draft(stretch)}))
+            out.append(Listing(figure_url(stretch), "figure.svg", stretch.title, {"items": [stretch], "draft": is_draft(stretch)}, lang))
     if urgent_help:
-        out.append(Listing(URGENT_HELP_URL, "urgent_help.html", URGENT_HELP_TITLE))
-    out.append(Listing("/search/", "search.html", "Search"))
-    out.append(Listing("/404.html", "404.html", "Page not found"))
+        out.append(Listing(at + URGENT_HELP_URL, "urgent_help.html", tr(URGENT_HELP_TITLE), lang=lang))
+    out.append(Listing(at + "/search/", "search.html", tr("Search"), lang=lang))
+    if not lang:
+        out.append(Listing("/404.html", "404.html", tr("Page not found")))
     return out
 
 

@@ -19,7 +19,7 @@ import re
 import signal
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from spinesite.content.graph import SiteGraph, generated_links, page_url
 from spinesite.content.model import Page
 from spinesite.diagnostics import Diagnostics, line_of, show
 from spinesite.hints import link_hint
+from spinesite.languagenames import language_name
 from spinesite.render import fastinline
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "toc", "admonition", "sane_lists"]
@@ -46,7 +47,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRS = {
     "*": {"id", "class", "title", "lang", "dir"},
-    "a": {"href"},
+    "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
@@ -83,12 +84,23 @@ def sanitise(html: str) -> str:
 class Renderer:
     """One reusable Markdown converter for a site graph (reset between pages)."""
 
-    def __init__(self, graph: SiteGraph, diags: Diagnostics, base_path: str = "/", time_budget: float = 10.0) -> None:
+    def __init__(
+        self,
+        graph: SiteGraph,
+        diags: Diagnostics,
+        base_path: str = "/",
+        time_budget: float = 10.0,
+        in_language: Callable[[str, str], str] | None = None,
+    ) -> None:
         self.graph = graph
         self.diags = diags
         self.base_path = base_path
         self.time_budget = time_budget
-        self.glossary = _glossary_index(graph)
+        # in_language(reader's language, target's language): " (in English)", after a link from a
+        # translation to a page with no version in the reader's language
+        self.in_language = in_language or (lambda reader, target: f" (in {language_name(target)})")
+        self._glossaries = {"": _glossary_index(graph, "")}
+        self.glossary = self._glossaries[""]
         self.md = md_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
         fastinline.install(self.md)  # same HTML, far fewer pattern calls (see fastinline.py)
         self.links = _LinkProcessor(self)
@@ -100,6 +112,9 @@ class Renderer:
         """Fill ``page.html``, ``page.toc`` and ``page.fields_html``."""
         self.page = page
         self.linked_pages[page.rel] = set()
+        if page.lang not in self._glossaries:
+            self._glossaries[page.lang] = _glossary_index(self.graph, page.lang)
+        self.glossary = self._glossaries[page.lang]
         page.html, toc = self.convert(page.body or "", page.body_line, glossary=True)
         page.toc = [{"id": t["id"], "name": t["name"]} for t in toc if t["level"] == 2]
         for name in ("diagnosis", "outlook"):
@@ -238,9 +253,10 @@ def _time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, outer)
 
 
-def _glossary_index(graph: SiteGraph) -> tuple[re.Pattern[str] | None, dict[str, Page]]:
+def _glossary_index(graph: SiteGraph, lang: str) -> tuple[re.Pattern[str] | None, dict[str, Page]]:
+    """The glossary terms of one language (its translated terms) and the pattern finding them."""
     terms: dict[str, Page] = {}
-    for page in graph.by_kind.get("glossary", []):
+    for page in graph.kinds_in(lang).get("glossary", []):
         for name in [page.title, *(page.data.get("also_called") or [])]:
             if len(name) >= 3:
                 terms.setdefault(name.casefold(), page)
@@ -249,6 +265,13 @@ def _glossary_index(graph: SiteGraph) -> tuple[re.Pattern[str] | None, dict[str,
     alternatives = sorted(terms, key=lambda t: (-len(t), t))
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in alternatives) + r")(?![\w-])", re.IGNORECASE)
     return pattern, terms
+
+
+def _mark_other_language(a: etree.Element, lang: str, note: str) -> None:
+    """A link to a page in another language: ``hreflang`` and a visible note, e.g. " (in English)"."""
+    a.set("hreflang", lang)
+    span = etree.SubElement(a, "span", {"class": "lang-note"})
+    span.text = note
 
 
 class _LinkProcessor(Treeprocessor):
@@ -260,19 +283,23 @@ class _LinkProcessor(Treeprocessor):
         self.text = ""
         self.first_line = 1
         self.glossary = False
+        self.other_language = ""  # set by rewrite(): the language of a link's target, when not the page's
 
     def start(self, text: str, first_line: int, glossary: bool) -> None:
         self.text, self.first_line, self.glossary = text, first_line, glossary
 
     def run(self, root: etree.Element) -> None:
-        for el in root.iter():
+        for el in list(root.iter()):
             if el.tag == "a" and el.get("href") is not None:
+                self.other_language = ""
                 href = self.rewrite(el.get("href", ""), "a")
                 if href == DRAFT_LINK:  # shown as plain text until the draft is published
                     el.tag = "span"
                     el.attrib.clear()
                 else:
                     el.set("href", href)
+                if self.other_language:  # from a translation to a page not in its language
+                    _mark_other_language(el, self.other_language, self.r.in_language(self.r.page.lang, self.other_language))  # type: ignore[union-attr]
             elif el.tag == "img" and el.get("src") is not None:
                 el.set("src", self.rewrite(el.get("src", ""), "img"))
         if self.glossary and self.r.glossary[0] is not None:
@@ -312,7 +339,7 @@ class _LinkProcessor(Treeprocessor):
             if target is None and tag == "img":
                 return self.r.base_path + path.lstrip("/")
             if target is None and tag == "a" and path in generated_links():  # the built site's link check confirms it
-                return self.r.base_path + path.lstrip("/") + fragment
+                return self.r.base_path + self.r.graph.generated_in(page.lang, path).lstrip("/") + fragment
         if target is None:
             line = line_of(self.text, "](" + href, self.first_line, missing=self.first_line)
             draft = self._draft(path, rel)
@@ -329,6 +356,10 @@ class _LinkProcessor(Treeprocessor):
                 fix = f"did you mean '{show(meant + fragment, 200)}'?" if meant else example
                 self.r.diags.error(page.rel, line, f"broken link '{show(href, 200)}': no such page ({fix})")
             return href
+        if page.lang:
+            target = target.in_language(page.lang)
+            if target.lang != page.lang:
+                self.other_language = self.r.graph.languages.default
         self.r.linked_pages[page.rel].add(target.rel)
         return self.r.base_path + target.url.lstrip("/") + fragment
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from babel.dates import format_date
 from markupsafe import Markup
 
 from spinesite.content import contenttypes
@@ -23,8 +24,10 @@ from spinesite.content.config import Config
 from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
 from spinesite.content.review import ReviewState, review_state
-from spinesite.diagnostics import Diagnostics
+from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.render.figures import figure_img, figure_svg
+from spinesite.render.i18n import Catalogue, load_catalogue, missing_messages
+from spinesite.render.languages import LanguageVersions
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
 from spinesite.render.listings import URGENT_HELP_URL, figure_url, listings, treatments_by_category
 from spinesite.render.qrcodes import qr_svg
@@ -108,15 +111,23 @@ def longdate(value: dt.date) -> str:
 
 
 class SiteRenderer:
-    """Renders every page and generated file of a site to bytes."""
+    """Renders every page and generated file of a site to bytes, each in its language: one
+    template environment per language, with that language's catalogue, site strings, pages
+    and addresses as its globals (macros imported without context see them too)."""
 
     def __init__(self, graph: SiteGraph, config: Config, site: Path, build_date: dt.date, bytecode_dir: Path | None = None) -> None:
         self.graph, self.config, self.build_date = graph, config, build_date
-        self.env = make_env(site, bytecode_dir)
+        self.site_dir, self.bytecode_dir = site, bytecode_dir
         self.base_path = base_path(config.base)
         self.reviewers = config.reviewers
-        self.globals = self._globals()
-        self.env.globals.update(self.globals)  # visible to imported macros too
+        self.catalogue_diagnostics = Diagnostics()  # catalogues that cannot be read (reported once by the build)
+        self._catalogues: dict[str, Catalogue] = {}
+        self._envs: dict[str, jinja2.Environment] = {}
+        self._globals: dict[str, dict[str, Any]] = {}
+        self._listings: list[Listing] | None = None
+        self.languages = LanguageVersions(self, graph)
+        self.env = self.env_for("")
+        self.globals = self.globals_for("")
 
     def url(self, path: str) -> str:
         return self.base_path + path.lstrip("/")
@@ -124,31 +135,58 @@ class SiteRenderer:
     def abs_url(self, path: str) -> str:
         return self.config.base + path.lstrip("/")
 
-    def _globals(self) -> dict[str, Any]:
-        g = self.graph
+    def catalogue(self, lang: str) -> Catalogue:
+        """The interface text of ``lang`` ("": the default language)."""
+        if lang not in self._catalogues:
+            self._catalogues[lang] = load_catalogue(theme_dir(), self.site_dir, lang or self.config.language, self.catalogue_diagnostics)
+        return self._catalogues[lang]
+
+    def env_for(self, lang: str) -> jinja2.Environment:
+        """The template environment of ``lang`` ("": the default language)."""
+        if lang not in self._envs:
+            env = make_env(self.site_dir, self.bytecode_dir)
+            env.install_gettext_translations(self.catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
+            code = lang or self.config.language
+            if not code.lower().startswith("en"):
+                env.filters["longdate"] = lambda value: format_date(value, "long", locale=code.replace("-", "_"))
+            self._envs[lang] = env
+            env.globals.update(self.globals_for(lang))  # visible to imported macros too
+        return self._envs[lang]
+
+    def globals_for(self, lang: str) -> dict[str, Any]:
+        if lang in self._globals:
+            return self._globals[lang]
+        g, tr = self.graph, self.catalogue(lang).gettext
         types = contenttypes.TYPES
-        menu = sorted((p for p in g.by_kind.get("pages", []) if p.data.get("menu") is not None), key=lambda p: (p.data["menu"], p.slug))
-        return {
-            "site": self.config,
-            "url": self.url,
+        kinds = g.kinds_in(lang)
+        config = self.config.in_language(lang)
+        menu = sorted((p for p in kinds.get("pages", []) if p.data.get("menu") is not None), key=lambda p: (p.data["menu"], p.slug))
+        urgent = self.languages.generated(lang, URGENT_HELP_URL) if config.care_cards else None
+        self._globals[lang] = out = {
+            "site": config,
+            "lang": config.language,
+            "url": self.languages.url_in(lang),
             "abs_url": self.abs_url,
-            "by_kind": g.by_kind,
-            "levels": g.levels,
+            "by_kind": kinds,
+            "levels": g.levels_in(lang),
             "level_url": level_url,
             "menu": menu,
-            "index_titles": {t.folder: t.index_title for t in types if t.index_title is not None},
-            "kind_label": {t.folder: t.label for t in types},
-            "type_filters": [(t.cli_name, t.folder, t.search_label) for t in types if t.search_label is not None],
+            "index_titles": {t.folder: tr(t.index_title) for t in types if t.index_title is not None},
+            "kind_label": {t.folder: tr(t.label) for t in types},
+            "type_filters": [(t.cli_name, t.folder, tr(t.search_label)) for t in types if t.search_label is not None],
             "treatments_by_category": treatments_by_category,
             "az": az_groups,
             "build_date": self.build_date,
             "regions": ("cervical", "thoracic", "lumbar", "sacral"),
             "review_of": self.review_of,  # review_of(page.data): the page's ReviewState (review.py)
-            "urgent_help_url": URGENT_HELP_URL if self.config.care_cards else None,  # None: no such page
+            "urgent_help_url": urgent,  # None: no such page
             "stretch_figure": self.stretch_figure,  # stretch_figure(page): the <img> of its drawn figure
             "stretch_figure_svg": lambda figure: Markup(figure_svg(figure)),  # the figure file itself (figure.svg)
             "qr_svg": lambda address: Markup(qr_svg(address)),  # a QR code of an address, as inline SVG (handouts)
+            "in_other_language": self.languages.note_for(lang),  # in_other_language(p): " (in English)" when p is not in this language
+            "hreflang_of": self.languages.hreflang_for(lang),  # hreflang_of(p): ' hreflang="en"' when p is not in this language
         }
+        return out
 
     def stretch_figure(self, page: Page, decorative: bool = False) -> Markup:
         return Markup(figure_img(self.url(figure_url(page)), page.data["figure"], decorative))
@@ -157,10 +195,11 @@ class SiteRenderer:
         return review_state(data, self.reviewers)
 
     def crumbs(self, page: Page) -> list[tuple[str, str]]:
-        out = [("Home", "/")]
+        tr, gen = self.catalogue(page.lang).gettext, self.languages.generated
+        out = [(tr("Home"), gen(page.lang, "/"))]
         kind = contenttypes.by_folder(page.kind)
         if kind.index_title is not None:
-            out.append((kind.index_title, kind.index_url))
+            out.append((tr(kind.index_title), gen(page.lang, kind.index_url)))
         chain, p = [], page.parent
         while p is not None:
             chain.append((p.title, p.url))
@@ -170,7 +209,7 @@ class SiteRenderer:
     def render_page(self, page: Page) -> bytes:
         crumbs = self.crumbs(page)
         ctx = {
-            **self.globals,
+            **self.globals_for(page.lang),
             "page": page,
             "data": page.data,
             "body": Markup(page.html),
@@ -179,51 +218,80 @@ class SiteRenderer:
             "title": page.title,
             "description": page.data.get("summary", ""),
             "canonical": self.abs_url(page.url),
-            "jsonld": page_jsonld(page, self.abs_url, self.config.title, crumbs, self.review_of(page.data)),
+            "jsonld": page_jsonld(page, self.abs_url, self.config.in_language(page.lang).title, crumbs, self.review_of(page.data)),
             "overdue": bool(page.data.get("next_review") and page.data["next_review"] < self.build_date),
             "sid": section_ids(page),
             "draft": is_draft(page),
+            "alternates": self.languages.alternates(page.url),
+            "translation": self.languages.translation(page),
         }
-        return self.env.get_template(contenttypes.by_folder(page.kind).template).render(ctx).encode("utf-8")
+        return self.env_for(page.lang).get_template(contenttypes.by_folder(page.kind).template).render(ctx).encode("utf-8")
 
     def render_listing(self, listing: Listing) -> bytes:
-        crumbs = [("Home", "/")] + ([(listing.title, listing.url)] if listing.url not in ("/", "/404.html") else [])
+        home = self.languages.generated(listing.lang, "/")
+        at_home = listing.url in (home, "/404.html")
+        crumbs = [(self.catalogue(listing.lang).gettext("Home"), home)] + ([(listing.title, listing.url)] if not at_home else [])
+        config = self.config.in_language(listing.lang)
         ctx = {
-            **self.globals,
+            **self.globals_for(listing.lang),
             **listing.context,
             "page": None,
             "crumbs": crumbs,
             "title": listing.title,
-            "description": self.config.description or listing.title,
+            "description": config.description or listing.title,
             "canonical": self.abs_url(listing.url),
             "listing": listing,
             "draft": bool(listing.context.get("draft")),
+            "alternates": self.languages.alternates(listing.url),
+            "translation": None,
             "jsonld": {
                 "@context": "https://schema.org",
-                "@type": "WebPage" if listing.url != "/" else "WebSite",
-                "name": listing.title if listing.url != "/" else self.config.title,
+                "@type": "WebPage" if listing.url != home else "WebSite",
+                "name": listing.title if listing.url != home else config.title,
                 "url": self.abs_url(listing.url),
             },
         }
-        return self.env.get_template(listing.template).render(ctx).encode("utf-8")
+        return self.env_for(listing.lang).get_template(listing.template).render(ctx).encode("utf-8")
 
     def listings(self) -> list[Listing]:
-        return listings(self.graph, urgent_help=bool(self.config.care_cards))
+        """Every generated page, in every language (the default language's first)."""
+        if self._listings is None:
+            care = bool(self.config.care_cards)
+            self._listings = [x for lang in ("", *self.graph.languages.others.values()) for x in self._listings_in(lang, care)]
+        return self._listings
+
+    def _listings_in(self, lang: str, care: bool) -> list[Listing]:
+        return listings(self.graph, urgent_help=care, lang=lang, tr=self.catalogue(lang).gettext)
 
     def sitemap(self, urls: list[tuple[str, dt.date | None]]) -> bytes:
-        rows = []
+        rows, xhtml = [], False
         for url, lastmod in sorted(urls, key=lambda u: (u[0], u[1] or dt.date.min)):  # a URL twice: only with errors
             mod = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-            rows.append(f"<url><loc>{xml_escape(self.abs_url(url))}</loc>{mod}</url>")
+            alternates = "".join(
+                f'<xhtml:link rel="alternate" hreflang="{xml_escape(a["lang"])}" href="{xml_escape(a["href"])}"/>'
+                for a in self.languages.alternates(url, default=True)
+            )
+            xhtml = xhtml or bool(alternates)
+            rows.append(f"<url><loc>{xml_escape(self.abs_url(url))}</loc>{mod}{alternates}</url>")
         body = "\n".join(rows)
-        return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}\n</urlset>\n'.encode()
+        ns = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if xhtml else ""
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>\n{body}\n</urlset>\n'.encode()
 
     def robots(self) -> bytes:
         return f"User-agent: *\nAllow: /\n\nSitemap: {self.abs_url('/sitemap.xml')}\n".encode()
 
     def feed(self) -> bytes:
-        # drafts (--drafts) are not announced; a page with errors (``check``) may have no date
-        published = (p for p in self.graph.pages if not is_draft(p) and p.data.get("last_reviewed"))
+        # the default language's pages; drafts (--drafts) are not announced; a page with errors (``check``) may have no date
+        published = (p for p in self.graph.pages if not p.lang and not is_draft(p) and p.data.get("last_reviewed"))
         pages = sorted(published, key=lambda p: (p.data.get("last_reviewed") or dt.date.min, p.url), reverse=True)
         pages = pages[: self.config.feed_entries]
         return self.env.get_template("feed.xml").render({**self.globals, "entries": pages}).encode("utf-8")
+
+    def interface_checks(self) -> list[Diagnostic]:
+        """Catalogues that cannot be read, and interface text a configured language does not translate."""
+        assert self.env.loader is not None
+        names = sorted(n for n in self.env.loader.list_templates() if n.endswith((".html", ".xml", ".svg")))
+        found = []
+        for lang in ("", *self.graph.languages.others.values()):
+            found += missing_messages(self.env, names, theme_dir(), lang or self.config.language, self.catalogue(lang))
+        return self.catalogue_diagnostics.items + found

@@ -168,4 +168,5 @@ def search_job(generation: int, result: BuildResult, base_path: str) -> Job | No
     if result.graph is None or result.config is None or not result.config.search:
         return None
     pages = {path: result.files[path] for path in searchable(result.graph, result.listing_paths) if path in result.files}
-    return Job(generation, pages, result.config.language, search_terms(result.graph, base_path))
+    language = "" if result.config.languages else result.config.language  # "": by each page's <html lang>
+    return Job(generation, pages, language, search_terms(result.graph, base_path))
