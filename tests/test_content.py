@@ -38,15 +38,18 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return meta, match.group(2)
 
 
-def load_pages() -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+def load_pages(translations: bool = False) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    """The bundled pages in the default language (``translations``: the translations instead, by ``slug.lang``)."""
     pages = {}
     for kind in TYPES:
         for path in sorted((CONTENT / kind).glob("*.md")):
-            pages[(kind, path.stem)] = split_front_matter(path.read_text(encoding="utf-8"))
+            if ("." in path.stem) == translations:
+                pages[(kind, path.stem)] = split_front_matter(path.read_text(encoding="utf-8"))
     return pages
 
 
 PAGES = load_pages()
+TRANSLATIONS = load_pages(translations=True)
 CONFIG = yaml.safe_load((ROOT / "spinesite.yaml").read_text(encoding="utf-8"))
 
 
@@ -531,3 +534,38 @@ def test_reading_grade_per_page(key: tuple[str, str]) -> None:
 
 def test_reading_grade_median() -> None:
     assert statistics.median(GRADES.values()) <= MAX_MEDIAN_GRADE
+
+
+# ----------------------------------------------------------------------------- the Spanish translations
+
+
+def test_the_bundled_spanish_translations_are_the_ones_the_issue_names() -> None:
+    assert sorted(TRANSLATIONS) == [
+        ("conditions", "l4-l5-foraminal-narrowing.es"),
+        ("pages", "about.es"),
+        ("pages", "disclaimer.es"),
+        ("stretches", "bridge.es"),
+        ("stretches", "knee-rotation.es"),
+        ("stretches", "knees-to-chest.es"),
+    ]
+
+
+@pytest.mark.parametrize("key", sorted(TRANSLATIONS), ids=lambda k: f"{k[0]}/{k[1]}")
+def test_each_translation_says_what_it_was_translated_from_and_awaits_a_medical_translator(key: tuple[str, str]) -> None:
+    kind, name = key
+    meta, body = TRANSLATIONS[key]
+    source, _ = PAGES[(kind, name.split(".")[0])]
+    assert meta["translated_from"] == source["last_reviewed"]  # in step with its source
+    assert meta["translated_by"] and "translation_checked_by" not in meta  # nobody has checked it: it must not claim so
+    assert "traductor médico cualificado" in body
+    assert not {"last_reviewed", "reviewed_by", "sources", "stretches", "spine_levels", "hold_seconds"} & set(meta)
+    text = " ".join([body, *strings(meta)])
+    assert not re.search(r"\b\d+\s*(mg|ml|microgramos|comprimidos)\b", text, re.IGNORECASE)  # no doses
+
+
+def test_the_spanish_site_strings_have_every_care_card() -> None:
+    spanish = CONFIG["languages"]["es"]
+    assert [c["level"] for c in spanish["care_cards"]] == [c["level"] for c in CONFIG["care_cards"]]
+    for mine, theirs in zip(spanish["care_cards"], CONFIG["care_cards"], strict=True):
+        assert len(mine["items"]) == len(theirs["items"])  # every red flag translated
+    assert spanish["emergency_number"] == CONFIG["emergency_number"]

@@ -21,7 +21,7 @@ from spinesite.render.figures import alt_text, figure_svg
 from spinesite.render.qrcodes import qr_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
-STRETCHES = sorted((ROOT / "content" / "stretches").glob("*.md"))
+STRETCHES = sorted(p for p in (ROOT / "content" / "stretches").glob("*.md") if "." not in p.stem)  # translations: their source's figure
 
 
 def front_matter(path: Path) -> dict[str, Any]:

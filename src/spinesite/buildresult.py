@@ -36,6 +36,7 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)  # one line each: a check that could not run, and why
     unrendered: set[str] = field(default_factory=set)  # in-memory builds with errors: output paths not rendered
     seconds: float = 0.0
+    reading_ease: dict[str, float] = field(default_factory=dict)  # spinesite check: Spanish pages' reading ease, by source file
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
     cache: Cache | None = None  # parsed sources and Markdown, for the next in-memory build
     timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), printed with -v

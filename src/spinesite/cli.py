@@ -17,6 +17,7 @@ from spinesite.buildresult import BuildResult
 from spinesite.content import contenttypes
 from spinesite.content.config import CONFIG_FILE
 from spinesite.content.fields import is_web_address
+from spinesite.content.translations import coverage, coverage_lines
 from spinesite.diagnostics import format_github, format_json, format_text
 from spinesite.hints import command_hint
 from spinesite.output.writer import OutputError
@@ -314,6 +315,10 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
     summary: dict[str, object] = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
     if grades is not None:
         summary["reading_grades"] = grades
+        if result.reading_ease:
+            summary["reading_ease"] = result.reading_ease
+        if result.graph is not None and result.graph.languages.others:
+            summary["translations"] = coverage(result.graph.pages, result.graph.languages)
     if args.format == "json":
         sys.stdout.write(format_json(diags, summary))
     elif args.format == "github":
@@ -326,6 +331,13 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
         if getattr(args, "verbose", 0):
             sys.stderr.write("".join(f"  {g:4.1f}  {rel}\n" for rel, g in sorted(grades.items())))
         print(grade_summary(grades, result.config.checks.reading_grade), file=sys.stderr)
+        if result.reading_ease:
+            from spinesite.checks.readability_es import ease_summary
+
+            print(ease_summary(list(result.reading_ease.values()), result.config.checks.reading_ease), file=sys.stderr)
+        if result.graph is not None:
+            for line in coverage_lines(coverage(result.graph.pages, result.graph.languages), result.config.language):
+                print(line, file=sys.stderr)
     if args.format != "json" and not args.quiet:
         for note in result.notes if verb == "Checked" else ():  # a check that could not run; build only gates
             print(f"Note: {note}", file=sys.stderr)

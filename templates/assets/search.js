@@ -36,6 +36,23 @@
     var bundle = root.getAttribute("data-bundle") || "/pagefind/";
     var base = root.getAttribute("data-base") || "/";
     var pageLabel = root.getAttribute("data-page-label") || "Page";
+    /* The messages, in the page's language: set by the template (data-msg-*, from the theme's
+       gettext catalogues), with English as the fallback. {query}, {count} and {details} are
+       filled in here. */
+    var text = {
+      "for": message("for", "for \u201c{query}\u201d"),
+      filtered: message("filtered", "with the filters you chose"),
+      none: message("none", "No results{details}. Try another word, or browse all pages below."),
+      one: message("one", "{count} result{details}."),
+      other: message("other", "{count} results{details}."),
+      error: message("error", "Search is not available right now. You can browse all pages below.")
+    };
+    var plurals = null;
+    try {
+      plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
+    } catch (e) {
+      plurals = null; /* an unknown language code: English rules below */
+    }
     var loading = null;
     var timer = null;
     var generation = 0;
@@ -97,8 +114,20 @@
       shown = 0;
     }
 
-    function plural(n, one, many) {
-      return n + " " + (n === 1 ? one : many);
+    function message(name, fallback) {
+      return root.getAttribute("data-msg-" + name) || fallback;
+    }
+
+    /* Fill {name} placeholders in one pass: text put in (the query) is never scanned again. */
+    function fill(template, values) {
+      return template.replace(/\{(\w+)\}/g, function (whole, key) {
+        return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+      });
+    }
+
+    function countMessage(n, details) {
+      var one = plurals ? plurals.select(n) === "one" : n === 1;
+      return fill(one ? text.one : text.other, { count: n, details: details });
     }
 
     function run() {
@@ -118,21 +147,20 @@
         if (mine !== generation || !search) return;
         clearResults();
         var n = search.results.length;
-        var what = query ? " for \u201c" + query + "\u201d" : "";
-        var note = filtered ? " with the filters you chose" : "";
+        var details = (query ? " " + fill(text["for"], { query: query }) : "") + (filtered ? " " + text.filtered : "");
         if (n === 0) {
-          say("No results" + what + note + ". Try another word, or browse all pages below.");
+          say(fill(text.none, { details: details }));
           return;
         }
         pending = search.results;
         return showMore(false, normalise(query)).then(function () {
-          if (mine === generation) say(plural(n, "result", "results") + what + note + ".");
+          if (mine === generation) say(countMessage(n, details));
         });
       }).catch(function (error) {
         if (window.console) window.console.error("spinesite search:", error);
         if (mine !== generation) return;
         clearResults();
-        say("Search is not available right now. You can browse all pages below.");
+        say(text.error);
       });
     }
 

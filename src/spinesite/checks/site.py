@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from spinesite.checks.readability import fk_grade, prose_of_markdown, words
+from spinesite.checks.readability_es import reading_ease_es
 from spinesite.content import contenttypes
 from spinesite.content.config import Checks
 from spinesite.content.model import Page
@@ -102,7 +103,20 @@ def _text(data: bytes) -> str:
 
 # Errors from content checks: the page still renders (unlike a page whose front matter is wrong).
 CHECK_CODES = frozenset(
-    {"alt", "link", "review-date-future", "review-overdue", "review-due", "review-unknown", "review-required", "orphan", "reading-grade"}
+    {
+        "alt",
+        "link",
+        "review-date-future",
+        "review-overdue",
+        "review-due",
+        "review-unknown",
+        "review-required",
+        "orphan",
+        "reading-grade",
+        "reading-ease",
+        "translation-stale",
+        "interface-text",
+    }
 )
 
 
@@ -146,8 +160,11 @@ def check_content(result: BuildResult) -> dict[str, float] | None:
         return None
     sources = {p.output_path: p.rel for p in graph.pages}
     relocate(diags, sources)
-    grades = reading_grades(graph.pages)
+    in_spanish = [p for p in graph.pages if (p.lang or config.language).lower().startswith("es")]
+    grades = reading_grades(p for p in graph.pages if (p.lang or config.language).lower().startswith("en"))
     diags.extend(reading_warnings(grades, config.checks.reading_grade))
+    result.reading_ease = reading_eases(in_spanish)
+    diags.extend(ease_warnings(result.reading_ease, config.checks.reading_ease))
     if result.files:
         base = SiteBase.from_url(config.base)
         failed = broken_pages(diags.items)
@@ -164,10 +181,12 @@ def check_content(result: BuildResult) -> dict[str, float] | None:
 
 
 def page_prose(page: Page) -> str:
-    """What a reader reads on a page: title, summary, prose fields and the body, as sentences."""
-    parts = [page.title, str(page.data.get("summary", ""))]
+    """What a reader reads on a page: title, summary, prose fields and the body, as sentences
+    (of a translation: only the text it translates, not what it shows from its source)."""
+    data = page.translated if page.source is not None else page.data
+    parts = [str(data.get("title", "")), str(data.get("summary", ""))]
     for name in contenttypes.by_folder(page.kind).prose_fields:
-        value = page.data.get(name)
+        value = data.get(name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict):
                 parts += [str(item[k]) for k in PROSE_KEYS if item.get(k)]
@@ -203,6 +222,31 @@ def reading_warnings(grades: Mapping[str, float], limit: int) -> list[Diagnostic
         )
         for rel, grade in grades.items()
         if grade > limit
+    ]
+
+
+def reading_eases(pages: Iterable[Page]) -> dict[str, float]:
+    """Fernández-Huerta reading ease of every Spanish page that has words, by source file."""
+    out = {}
+    for page in pages:
+        ease = reading_ease_es(page_prose(page))
+        if ease is not None:
+            out[page.rel] = ease
+    return out
+
+
+def ease_warnings(eases: Mapping[str, float], minimum: int) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            rel,
+            0,
+            f"reading ease {ease:.1f} is below {minimum} (checks.reading_ease, Fernández-Huerta for Spanish); "
+            "use shorter sentences and everyday words",
+            "warning",
+            "reading-ease",
+        )
+        for rel, ease in eases.items()
+        if ease < minimum
     ]
 
 

@@ -13,7 +13,6 @@ from spinesite.content.model import Page
 from spinesite.content.translations import Languages, attach, link_back
 from spinesite.diagnostics import Diagnostics, did_you_mean, show
 
-
 LANGUAGE_PAGES = ("/", "/search/", "/urgent-help/")  # generated in every language
 
 
@@ -155,7 +154,9 @@ def _assign_urls(graph: SiteGraph, diags: Diagnostics, langs: Languages) -> None
         elif page.url in reserved:
             diags.error(page.rel, _slug_line(page), f"URL {page.url} is reserved for a generated page; choose another slug")
         elif page.url.lower() in {langs.prefix(code) for code in langs.others.values()}:
-            diags.error(page.rel, _slug_line(page), f"URL {page.url} is the home page of the site in {page.url.strip('/')}; choose another slug")
+            diags.error(
+                page.rel, _slug_line(page), f"URL {page.url} is the home page of the site in {page.url.strip('/')}; choose another slug"
+            )
         else:
             graph.by_url[page.url] = page
 

@@ -95,7 +95,9 @@ def structure_errors(value: dict[str, Any], kind: str, rel: str, parsed: Parsed,
     """Report (and drop) every key of a translation's front matter that belongs to the source's
     structure; returns what is left to validate against :func:`translation_fields`."""
     source = f"{rel.rsplit('/', 1)[0]}/{split_name(rel.rsplit('/', 1)[1].removesuffix('.md'))[0]}.md"
-    left: dict[str, Any] = _drop_structure(value, contenttypes.by_folder(kind).fields, translation_fields(kind), (), source, parsed, rel, diags)
+    left: dict[str, Any] = _drop_structure(
+        value, contenttypes.by_folder(kind).fields, translation_fields(kind), (), source, parsed, rel, diags
+    )
     return left
 
 
@@ -262,7 +264,11 @@ def _check_translation(page: Page, source: Page, langs: Languages, diags: Diagno
         if name in SEARCH_ONLY or not _has(source.data, path):
             continue
         if not _has(own, path):
-            diags.warning(page.rel, 1, f"{path.replace('[]', '')} is not translated, so the page shows it in {language_name(langs.default)}; translate it")
+            diags.warning(
+                page.rel,
+                1,
+                f"{path.replace('[]', '')} is not translated, so the page shows it in {language_name(langs.default)}; translate it",
+            )
         elif path.endswith(("[]", "]")) or "[]" in path:
             theirs, mine = source.data.get(name), own.get(name)
             if isinstance(theirs, list) and isinstance(mine, list) and len(theirs) != len(mine):
@@ -299,3 +305,30 @@ def link_back(translated: list[Page]) -> None:
         page.backlinks = type(src.backlinks)((k, [p.in_language(lang) for p in v]) for k, v in src.backlinks.items())
         page.parent = src.parent.in_language(lang) if src.parent is not None else None
         page.children = [p.in_language(lang) for p in src.children]
+
+
+def coverage(pages: Iterable[Page], langs: Languages) -> dict[str, dict[str, int]]:
+    """Per other language: pages translated, translations older than their source (``stale``),
+    and published pages in the default language with no translation (``missing``)."""
+    pages = list(pages)
+    originals = [p for p in pages if not p.lang]
+    out = {}
+    for code in langs.others.values():
+        mine = [p for p in pages if p.lang == code]
+        stale = sum(1 for p in mine if p.source is not None and _is_stale(p.source.data, p.translated))
+        out[code] = {"translated": len(mine), "stale": stale, "missing": sum(1 for p in originals if code not in p.translations)}
+    return out
+
+
+def _is_stale(source: dict[str, Any], own: dict[str, Any]) -> bool:
+    reviewed, made = source.get("last_reviewed"), own.get("translated_from")
+    return isinstance(reviewed, dt.date) and isinstance(made, dt.date) and reviewed > made
+
+
+def coverage_lines(found: dict[str, dict[str, int]], default: str) -> list[str]:
+    """``spinesite check``'s lines about translations, one per language."""
+    return [
+        f"Translations into {language_name(code)} ({code}): {c['translated']} translated, {c['stale']} older than their source, "
+        f"{c['missing']} {language_name(default)} page{'s' * (c['missing'] != 1)} not translated."
+        for code, c in found.items()
+    ]

@@ -138,7 +138,9 @@ def missing_messages(env: jinja2.Environment, names: Iterable[str], theme: Path,
     for template, line, message in sorted(template_messages(env, names)):
         if message not in seen and not catalogue.has(message):
             seen.add(message)
-            diags.warning(f"templates/{template}", line, f"interface text {message!r} has no {name} translation; add it to {where}", "interface-text")
+            diags.warning(
+                f"templates/{template}", line, f"interface text {message!r} has no {name} translation; add it to {where}", "interface-text"
+            )
     for message in python_messages(theme):
         if message not in seen and not catalogue.has(message):
             seen.add(message)

@@ -33,7 +33,7 @@ class LanguageVersions:
         self._versions: dict[str, dict[str, str]] | None = None
 
     def codes(self) -> list[str]:
-        """"" (the default language) and the other languages' tags, in the config's order."""
+        """ "" (the default language) and the other languages' tags, in the config's order."""
         return ["", *self.graph.languages.others.values()]
 
     def tag(self, lang: str) -> str:
@@ -99,7 +99,7 @@ class LanguageVersions:
         return out
 
     def note(self, reader: str, target: str) -> str:
-        """" (in English)" in the reader's language (``reader``, ``target``: language tags)."""
+        """ " (in English)" in the reader's language (``reader``, ``target``: language tags)."""
         tr = self.r.catalogue("" if reader == self.r.config.language else reader).gettext
         return " " + tr("(in %(language)s)") % {"language": language_name(target, reader)}
 

@@ -15,8 +15,8 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from babel.dates import format_date
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from spinesite.content import contenttypes
@@ -27,8 +27,8 @@ from spinesite.content.review import ReviewState, review_state
 from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.render.figures import figure_img, figure_svg
 from spinesite.render.i18n import Catalogue, load_catalogue, missing_messages
-from spinesite.render.languages import LanguageVersions
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
+from spinesite.render.languages import LanguageVersions
 from spinesite.render.listings import URGENT_HELP_URL, figure_url, listings, treatments_by_category
 from spinesite.render.qrcodes import qr_svg
 from spinesite.render.wordforms import other_names
