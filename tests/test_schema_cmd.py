@@ -31,9 +31,14 @@ def test_writes_one_schema_per_type_and_one_for_the_config(tmp_path: Path, make_
     site = make_site(tmp_path)
     code, out, err = run_cli(capsys, "schema", site)
     assert (code, out) == (0, "")
-    assert err == f"Wrote 7 JSON Schemas to {site / 'schemas'}/ (editor set-up: docs/editing.md).\n"
+    assert err == f"Wrote 13 JSON Schemas to {site / 'schemas'}/ (editor set-up: docs/editing.md).\n"
     names = sorted(p.name for p in (site / "schemas").iterdir())
-    assert names == sorted([f"{kind}.schema.json" for kind in TYPES] + ["spinesite.schema.json"])
+    translations = [f"{kind}.translation.schema.json" for kind in TYPES]
+    assert names == sorted([f"{kind}.schema.json" for kind in TYPES] + translations + ["spinesite.schema.json"])
+    stretch = json.loads((site / "schemas" / "stretches.translation.schema.json").read_text(encoding="utf-8"))
+    assert stretch["required"] == ["title", "summary", "translated_from", "translated_by"]
+    assert stretch["properties"]["illustration"]["properties"].keys() == {"alt"}  # its image comes from the source
+    assert "hold_seconds" not in stretch["properties"] and stretch["additionalProperties"] is False
     for kind in TYPES:
         schema = json.loads((site / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
         assert schema["$schema"] == EDITOR_DRAFT
@@ -70,12 +75,13 @@ def test_refuses_to_write_into_content(tmp_path: Path, make_site, capsys: pytest
 def test_schemas_accept_the_bundled_content_keys() -> None:
     """Every key used in the bundled site's front matter is one the editor schema knows."""
     known = {kind: set(schema_files()[f"{kind}.schema.json"]["properties"]) for kind in TYPES}
+    translated = {kind: set(schema_files()[f"{kind}.translation.schema.json"]["properties"]) for kind in TYPES}
     for kind in TYPES:
         for path in sorted((ROOT / "content" / kind).glob("*.md")):
             front = path.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n")
             value = parse(front).value
             assert isinstance(value, dict)
-            assert set(value) <= known[kind], path
+            assert set(value) <= (translated if "." in path.stem else known)[kind], path
 
 
 def test_markdown_flag_prints_the_reference(tmp_path: Path, make_site, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -226,7 +226,7 @@ def test_open_graph_and_canonical_urls(all_sites: list[Built]) -> None:
             assert meta.get("og:url") == canonical[0]
             assert meta.get("og:title") and meta.get("og:description") is not None and meta.get("og:site_name")
             assert meta.get("og:type") == ("article" if '<article class="content"' in html else "website"), path
-            assert meta.get("og:locale") == "en_GB"
+            assert meta.get("og:locale") == ("es" if path.startswith("/es/") else "en_GB"), path  # the page's own language
 
 
 def test_feed_sitemap_robots_and_404(theme: Built) -> None:

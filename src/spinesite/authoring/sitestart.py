@@ -72,6 +72,45 @@ EXAMPLES: dict[str, Any] = {
             ],
         },
     ],
+    "languages": {
+        "es": {
+            "title": "Guía de la espalda",
+            "disclaimer": "Este sitio solo da información general. No sustituye los consejos de un profesional de la salud que le conozca.",
+            "care_cards": [
+                {
+                    "level": "emergency",
+                    "heading": "Llame al 999 o vaya a urgencias (A&E) ahora si tiene:",
+                    "items": [
+                        "adormecimiento alrededor de los genitales, las nalgas o la parte interna de los muslos (la zona que se apoya en una silla de montar)",
+                        "problemas nuevos para orinar, o problemas nuevos para controlar la vejiga o el intestino",
+                        "problemas nuevos en su vida sexual, como pérdida de sensibilidad o problemas de erección",
+                        "debilidad o adormecimiento en las dos piernas",
+                        "ciática en las dos piernas (dolor de nervio que baja por las dos piernas)",
+                        "dolor de espalda después de una caída grave o un accidente",
+                    ],
+                    "note": "Pueden ser señales del síndrome de la cola de caballo (cauda equina) o de una lesión grave. Necesitan tratamiento de inmediato.",
+                    "other_words": [
+                        "anestesia en silla de montar",
+                        "adormecimiento en la ingle a los dos lados, entre las piernas o al limpiarse",
+                        "pérdida del control de la vejiga o del intestino",
+                        "síndrome de la cola de caballo, cauda equina",
+                    ],
+                },
+                {
+                    "level": "urgent",
+                    "heading": "Pida una cita para hoy mismo con un médico de cabecera (GP) o llame al 111 si tiene:",
+                    "items": [
+                        "dolor de espalda con fiebre (temperatura alta)",
+                        "una pérdida de peso que no se puede explicar",
+                        "dolor que empeora por la noche y no se alivia con el reposo",
+                        "dolor de espalda y ha tenido cáncer en el pasado",
+                        "dolor de espalda y las defensas bajas (un sistema inmunitario débil), por ejemplo por una enfermedad o por medicinas",
+                        "debilidad en la pierna que va a peor",
+                    ],
+                },
+            ],
+        }
+    },
     "reviewers": [{"name": "Dr Jane Smith", "qualification": "Consultant physiotherapist, MCSP", "id": "jsmith"}],
 }
 # Switched on in a new site (not commented out): every patient site needs its red flags and a
@@ -147,8 +186,8 @@ def config_text(title: str = DEFAULT_TITLE, base_url: str = DEFAULT_BASE_URL) ->
             lines += [f"# {f.doc} Switched on in a new site: check the wording (and the numbers) for your country.{note}"]
             lines += _value_lines(f, EXAMPLES[f.name])
             continue
-        if value in ([], "", None) and f.name in EXAMPLES:
-            shown = "none" if value == [] else "empty"
+        if value in ([], {}, "", None) and f.name in EXAMPLES:
+            shown = "none" if value in ([], {}) else "empty"
             lines.append(f"# {f.doc} Default: {shown}. For example:{note}")
             value = EXAMPLES[f.name]
         elif isinstance(f.type, Obj | List):
