@@ -107,21 +107,33 @@ class LanguageVersions:
         """The ``in_other_language(p)`` of ``lang``'s templates: ``hreflang`` and the note, for a
         link to ``p`` when ``p`` is not in ``lang``, as HTML to put in the link."""
 
-        def note(page: Page) -> Markup:
-            if page.lang == lang:
-                return Markup("")
-            return Markup('<span class="lang-note">{}</span>').format(self.note(self.tag(lang), self.tag(page.lang)))
+        return lambda page: self.note_html(lang, page.lang)
 
-        return note
+    def note_html(self, lang: str, target: str) -> Markup:
+        """The note for a link from a page in ``lang`` to one in ``target``, as HTML ("" when the same)."""
+        if lang == target:
+            return Markup("")
+        reader = self.tag(lang)
+        return Markup('<span class="lang-note" lang="{}">{}</span>').format(reader, self.note(reader, self.tag(target)))
 
     def hreflang_for(self, lang: str) -> Callable[[Page], Markup]:
-        """The ``hreflang_of(p)`` of ``lang``'s templates: `` hreflang="en"`` for a link to ``p``
-        when ``p`` is not in ``lang`` (an attribute to put in the ``<a>`` tag), else nothing."""
+        """The ``hreflang_of(p)`` of ``lang``'s templates: `` hreflang="en-GB" lang="en-GB"`` for a
+        link to ``p`` showing its title, when ``p`` is not in ``lang`` (attributes for the ``<a>``
+        tag), else nothing."""
 
         def hreflang(page: Page) -> Markup:
-            return Markup("") if page.lang == lang else Markup(' hreflang="{}"').format(self.tag(page.lang))
+            return Markup("") if page.lang == lang else Markup(' hreflang="{0}" lang="{0}"').format(self.tag(page.lang))
 
         return hreflang
+
+    def lang_for(self, lang: str) -> Callable[[Page], Markup]:
+        """The ``lang_of(p)`` of ``lang``'s templates: `` lang="en-GB"`` for an element showing
+        ``p``'s text when ``p`` is not in ``lang`` (WCAG 3.1.2, language of parts), else nothing."""
+
+        def lang_attr(page: Page) -> Markup:
+            return Markup("") if page.lang == lang else Markup(' lang="{}"').format(self.tag(page.lang))
+
+        return lang_attr
 
     def translation(self, page: Page) -> dict[str, Any] | None:
         """What a translated page says about itself: who translated it, from which version,

@@ -165,7 +165,9 @@ class SiteRenderer:
         self._globals[lang] = out = {
             "site": config,
             "lang": config.language,
+            "default_lang": self.config.language,
             "url": self.languages.url_in(lang),
+            "local": lambda path: self.languages.generated(lang, path),  # local("/search/"): the address of a generated page in this language
             "abs_url": self.abs_url,
             "by_kind": kinds,
             "levels": g.levels_in(lang),
@@ -184,7 +186,9 @@ class SiteRenderer:
             "stretch_figure_svg": lambda figure: Markup(figure_svg(figure)),  # the figure file itself (figure.svg)
             "qr_svg": lambda address: Markup(qr_svg(address)),  # a QR code of an address, as inline SVG (handouts)
             "in_other_language": self.languages.note_for(lang),  # in_other_language(p): " (in English)" when p is not in this language
-            "hreflang_of": self.languages.hreflang_for(lang),  # hreflang_of(p): ' hreflang="en"' when p is not in this language
+            "hreflang_of": self.languages.hreflang_for(lang),
+            "lang_of": self.languages.lang_for(lang),
+            "source_language_note": self.languages.note_html(lang, ""),  # " (in English)": after a link to a default-language page  # lang_of(p): ' lang="en-GB"' on an element showing text of p, when not in this language  # hreflang_of(p): ' hreflang="en"' when p is not in this language
         }
         return out
 
