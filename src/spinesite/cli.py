@@ -169,6 +169,16 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     n.add_argument("--slug", help="file name to use instead of one made from the title")
     n.set_defaults(func=cmd_new)
 
+    tr = sub.add_parser(
+        "translate",
+        help="start a translation of a page",
+        description="Write content/<type>/<slug>.<lang>.md beside the page: its translatable text marked TODO, translated_from filled in.",
+    )
+    tr.add_argument("page", metavar="PAGE", help="the page to translate, e.g. content/stretches/bridge.md")
+    tr.add_argument("lang", metavar="LANG", help="a language listed under languages: in spinesite.yaml, e.g. es")
+    _site_arg(tr)
+    tr.set_defaults(func=cmd_translate)
+
     s = sub.add_parser(
         "serve",
         help="preview the site; rebuilds and reloads on every change",
@@ -204,6 +214,23 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(created.path)
     con.success(f"Created {created.rel} from the {created.archetype} archetype.")
     con.info("Next: replace every TODO, preview with `spinesite serve`, then run `spinesite check`.")
+    return EXIT_OK
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from spinesite.authoring.scaffold import ScaffoldError
+    from spinesite.authoring.translate import create_translation
+    from spinesite.console import from_args
+
+    con = from_args(args)
+    try:
+        created = create_translation(args.site, args.page, args.lang)
+    except ScaffoldError as exc:
+        con.error(f"spinesite translate: {exc.message}")
+        return exc.exit_code
+    print(created.path)
+    con.success(f"Created {created.rel} from {created.archetype}.")
+    con.info("Next: translate every TODO (then delete it), preview with `spinesite serve`, then run `spinesite check`.")
     return EXIT_OK
 
 

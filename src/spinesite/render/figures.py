@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from spinesite.content.poses import ALL_TRACKED, OUTLINE, POSES, Body, Pt, add, bearing, dist, pose, resolve, vec
@@ -162,7 +163,10 @@ def figure_height(figure: Mapping[str, Any]) -> int:
     return int(_layout(figure)[5]) + 12 if valid(figure) else 1
 
 
-def figure_svg(figure: Mapping[str, Any]) -> str:
+LABELS = ("Start", "Finish")  # the two panels; a page in another language passes its own words
+
+
+def figure_svg(figure: Mapping[str, Any], labels: tuple[str, str] = LABELS) -> str:
     """The figure as an SVG file: both positions on a floor, a motion arrow, alt text ('' when a
     position has no valid pose: validation has already said why)."""
     if not valid(figure):
@@ -178,7 +182,7 @@ def figure_svg(figure: Mapping[str, Any]) -> str:
 
         out.append(f'<rect class="fig-mat" x="{_n(left + 4)}" y="{floor_y}" width="{_n(PANEL - 8)}" height="7" rx="3" fill="#e8edee"/>')
         out.append(
-            f'<text class="fig-label" x="{_n(left + 6)}" y="22" font-size="19" font-weight="700" fill="#212b32">{i + 1} {("Start", "Finish")[i]}</text>'
+            f'<text class="fig-label" x="{_n(left + 6)}" y="22" font-size="19" font-weight="700" fill="#212b32">{i + 1} {xml_escape(labels[i])}</text>'
         )
         _draw_body(body.transform(place, scale), out)
         if i == 1 and arrows:
@@ -194,26 +198,26 @@ def figure_svg(figure: Mapping[str, Any]) -> str:
         f'<path class="fig-step" d="M{_n(mid - 13)} {y} L{_n(mid + 5)} {y} M{_n(mid - 2)} {y - 9} L{_n(mid + 8)} {y} L{_n(mid - 2)} {y + 9}" '
         f'fill="none" stroke="{COLOURS["floor"]}" stroke-width="4"/>'
     )
-    label = quoteattr(alt_text(figure))
+    label = quoteattr(alt_text(figure, labels))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="stretch-figure" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'role="img" aria-label={label} stroke-linecap="round" stroke-linejoin="round">' + "".join(out) + "</svg>\n"
     )
 
 
-def figure_img(src: str, figure: Mapping[str, Any], decorative: bool = False) -> str:
+def figure_img(src: str, figure: Mapping[str, Any], decorative: bool = False, labels: tuple[str, str] = LABELS) -> str:
     """The ``<img>`` showing the figure file at ``src``; its alt text names both positions."""
     if not valid(figure):
         return ""
-    alt = "" if decorative else alt_text(figure)
+    alt = "" if decorative else alt_text(figure, labels)
     lazy = ' loading="lazy"' if decorative else ""
     return f'<img class="stretch-figure" src={quoteattr(src)} alt={quoteattr(alt)} width="{WIDTH}" height="{figure_height(figure)}"{lazy}>'
 
 
-def alt_text(figure: Mapping[str, Any]) -> str:
+def alt_text(figure: Mapping[str, Any], labels: tuple[str, str] = LABELS) -> str:
     """Both positions in words: 'Start: ... Finish: ...'."""
     parts = []
-    for label, key in (("Start", "start"), ("Finish", "end")):
+    for label, key in zip(labels, ("start", "end"), strict=True):
         text = str(resolve(figure[key])["alt"]).strip().rstrip(".")
         parts.append(f"{label}: {text[:1].upper()}{text[1:]}.")
     return " ".join(parts)

@@ -25,7 +25,7 @@ from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
 from spinesite.content.review import ReviewState, review_state
 from spinesite.diagnostics import Diagnostic, Diagnostics
-from spinesite.render.figures import figure_img, figure_svg
+from spinesite.render.figures import LABELS, figure_img, figure_svg
 from spinesite.render.i18n import Catalogue, load_catalogue, missing_messages
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
 from spinesite.render.languages import LanguageVersions
@@ -162,12 +162,15 @@ class SiteRenderer:
         config = self.config.in_language(lang)
         menu = sorted((p for p in kinds.get("pages", []) if p.data.get("menu") is not None), key=lambda p: (p.data["menu"], p.slug))
         urgent = self.languages.generated(lang, URGENT_HELP_URL) if config.care_cards else None
+        labels = (tr(LABELS[0]), tr(LABELS[1]))  # the figure's two panels
         self._globals[lang] = out = {
             "site": config,
             "lang": config.language,
             "default_lang": self.config.language,
             "url": self.languages.url_in(lang),
-            "local": lambda path: self.languages.generated(lang, path),  # local("/search/"): the address of a generated page in this language
+            "local": lambda path: self.languages.generated(
+                lang, path
+            ),  # local("/search/"): the address of a generated page in this language
             "abs_url": self.abs_url,
             "by_kind": kinds,
             "levels": g.levels_in(lang),
@@ -182,18 +185,20 @@ class SiteRenderer:
             "regions": ("cervical", "thoracic", "lumbar", "sacral"),
             "review_of": self.review_of,  # review_of(page.data): the page's ReviewState (review.py)
             "urgent_help_url": urgent,  # None: no such page
-            "stretch_figure": self.stretch_figure,  # stretch_figure(page): the <img> of its drawn figure
-            "stretch_figure_svg": lambda figure: Markup(figure_svg(figure)),  # the figure file itself (figure.svg)
+            "stretch_figure": lambda page, decorative=False: self.stretch_figure(page, decorative, labels),  # the <img> of its drawn figure
+            "stretch_figure_svg": lambda figure: Markup(figure_svg(figure, labels)),  # the figure file itself (figure.svg)
             "qr_svg": lambda address: Markup(qr_svg(address)),  # a QR code of an address, as inline SVG (handouts)
             "in_other_language": self.languages.note_for(lang),  # in_other_language(p): " (in English)" when p is not in this language
             "hreflang_of": self.languages.hreflang_for(lang),
             "lang_of": self.languages.lang_for(lang),
-            "source_language_note": self.languages.note_html(lang, ""),  # " (in English)": after a link to a default-language page  # lang_of(p): ' lang="en-GB"' on an element showing text of p, when not in this language  # hreflang_of(p): ' hreflang="en"' when p is not in this language
+            "source_language_note": self.languages.note_html(
+                lang, ""
+            ),  # " (in English)": after a link to a default-language page  # lang_of(p): ' lang="en-GB"' on an element showing text of p, when not in this language  # hreflang_of(p): ' hreflang="en"' when p is not in this language
         }
         return out
 
-    def stretch_figure(self, page: Page, decorative: bool = False) -> Markup:
-        return Markup(figure_img(self.url(figure_url(page)), page.data["figure"], decorative))
+    def stretch_figure(self, page: Page, decorative: bool = False, labels: tuple[str, str] = LABELS) -> Markup:
+        return Markup(figure_img(self.url(figure_url(page)), page.data["figure"], decorative, labels))
 
     def review_of(self, data: dict[str, Any]) -> ReviewState:
         return review_state(data, self.reviewers)
