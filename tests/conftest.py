@@ -177,7 +177,9 @@ def error_lines(err: str) -> list[str]:
     return [
         line
         for line in err.splitlines()
-        if not line.startswith(("Failed:", "Built ", "Checked ", "Note: ", "Not checked by build", "Reading grade:"))
+        if not line.startswith(
+            ("Failed:", "Built ", "Checked ", "Note: ", "Not checked by build", "Reading grade:", "Spanish reading ease", "Translations into ")
+        )
     ]
 
 

@@ -42,6 +42,8 @@ def validate_pages(
             if src.lang:  # a translation: its text only (translations.py)
                 value = structure_errors(src.parsed.value, src.kind, src.rel, src.parsed, own)
                 data = validate_fields(value, translation_fields(src.kind), ctx)
+                if src.body is not None and not src.body.strip():
+                    own.error(src.rel, src.body_line, "the page text is missing: translate the source page's text below the front matter")
             else:
                 data = validate_fields(src.parsed.value, by_folder(src.kind).fields, ctx)
                 _check_review_dates(data, ctx)
