@@ -661,6 +661,56 @@ def generate(n: int, out: Path, seed: int = 1, peers: Path | None = None) -> Cor
     return corpus
 
 
+# Front-matter text a translation carries (the rest comes from its source: see docs/translations.md).
+TRANSLATED_KEYS = (
+    "title",
+    "summary",
+    "symptoms",
+    "non_urgent",
+    "diagnosis",
+    "outlook",
+    "prevention",
+    "faq",
+    "starting_position",
+    "steps",
+    "stop_if",
+    "repetitions",
+    "benefits",
+    "risks",
+    "also_called",
+)
+
+
+def add_translations(site: Path, lang: str = "es") -> int:
+    """Give every page of a generated site a translation into ``lang`` (its text as it is: the
+    cost of a second language is that of its pages, not of the words), and configure ``lang``
+    with the site's own care cards. Returns the number of translations written."""
+    import yaml
+
+    count = 0
+    for path in sorted((site / "content").glob("*/*.md")):
+        if path.stem.count("."):
+            continue
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        data = yaml.safe_load(front)
+        mine = {k: data[k] for k in TRANSLATED_KEYS if data.get(k) not in (None, "", [])}
+        if isinstance(data.get("illustration"), dict):
+            mine["illustration"] = {"alt": data["illustration"]["alt"]}
+        mine["translated_from"] = data["last_reviewed"]
+        mine["translated_by"] = "Benchmark"
+        dumped = yaml.safe_dump(mine, allow_unicode=True, sort_keys=False, width=4096)
+        path.with_name(f"{path.stem}.{lang}.md").write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")
+        count += 1
+    config = site / "spinesite.yaml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    strings = {"title": f"{settings['title']} ({lang})", "disclaimer": settings.get("disclaimer") or "General information only."}
+    strings["care_cards"] = settings.get("care_cards") or []
+    block = yaml.safe_dump({"languages": {lang: strings}}, allow_unicode=True, sort_keys=False, width=4096)
+    config.write_text(config.read_text(encoding="utf-8") + block, encoding="utf-8")
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Generate a deterministic synthetic spinesite site for the benchmark.")
     p.add_argument("n", type=int, help="number of pages (at least 4)")

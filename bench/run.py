@@ -487,8 +487,34 @@ def bench_n(n: int, args: argparse.Namespace, cmd: list[str], peers: dict[str, A
             if res.get("no_change_s"):
                 ratio["no_change"] = round(ours["no_change_s"] / res["no_change_s"], 2)
             result["ratios"][name] = ratio
+    if args.second_language:
+        result["second_language"] = second_language(sb, site, args.runs)
     result["machine"]["loadavg_end"] = _loadavg()
     return result
+
+
+def second_language(sb: SpinesiteBench, site: Path, runs: int) -> dict[str, Any]:
+    """The cost of a second language: cold builds (no search) of the corpus as it is, then with
+    every page translated into Spanish (twice the pages), ``runs`` times each, alternating."""
+    one, two = site.with_name("site-one-language"), site.with_name("site-two-languages")
+    for copy in (one, two):
+        rmtree(copy)
+        shutil.copytree(site, copy, ignore=shutil.ignore_patterns(CACHE_DIR))
+    translated = generate.add_translations(two, "es")
+    print(f"second language: {translated} Spanish translations added; {runs} cold build(s) of each ...", file=sys.stderr)
+    found: dict[str, list[Measured]] = {"one": [], "two": []}
+    for _ in range(runs):
+        for name, folder in (("one", one), ("two", two)):
+            bench = SpinesiteBench(sb.args[: sb.args.index("build")], folder, folder.with_name(f"out-{name}"), None)
+            bench.clean()
+            found[name].append(bench.build(f"cold, {name} language(s)"))
+    out: dict[str, Any] = {"translations": translated}
+    for name, measured in found.items():
+        out[f"{name}_cold_s"] = round(median([m.seconds for m in measured]), 3)
+        out[f"{name}_cold_cpu_s"] = round(median([m.cpu_seconds for m in measured]), 3)
+    out["ratio_cold"] = round(out["two_cold_s"] / out["one_cold_s"], 2) if out["one_cold_s"] else 0.0
+    out["ratio_cold_cpu"] = round(out["two_cold_cpu_s"] / out["one_cold_cpu_s"], 2) if out["one_cold_cpu_s"] else 0.0
+    return out
 
 
 def _loadavg() -> list[float]:
@@ -542,6 +568,13 @@ def table(result: dict[str, Any]) -> str:
     ]
     if "hugo" in result["ratios"] and "no_change" in result["ratios"]["hugo"]:
         lines.append(f"- no-change rebuild, spinesite/Hugo: {result['ratios']['hugo']['no_change']}.")
+    if "second_language" in result:
+        two = result["second_language"]
+        lines.append(
+            f"- a second language ({two['translations']} Spanish translations, no search): cold {fmt(two['one_cold_s'])} s → "
+            f"{fmt(two['two_cold_s'])} s ({two['ratio_cold']}×), CPU {fmt(two['one_cold_cpu_s'])} s → {fmt(two['two_cold_cpu_s'])} s "
+            f"({two['ratio_cold_cpu']}×)."
+        )
     return "\n".join(lines)
 
 
@@ -557,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help="also write all results to this JSON file")
     p.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     p.add_argument("--spinesite", help="command that runs spinesite (default: the one next to this Python)")
+    p.add_argument(
+        "--second-language", action="store_true", help="also measure the cost of a second language (every page translated into Spanish)"
+    )
     args = p.parse_args(argv)
     sizes = args.n or [1000]
     if min(sizes) < 4 or args.runs < 1:

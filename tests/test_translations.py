@@ -344,7 +344,7 @@ def test_check_prints_coverage_per_language(tmp_path: Path, capsys: pytest.Captu
     site = spanish_site(tmp_path)
     _code, _lines, err = check(capsys, site)
     assert "Translations into Spanish (es): 1 translated, 0 older than their source, 5 English pages not translated." in err
-    code, out, _err = run_cli(capsys, "check", site, "--format", "json")
+    _code, out, _err = run_cli(capsys, "check", site, "--format", "json")
     summary = json.loads(out)["summary"]
     assert summary["translations"] == {"es": {"translated": 1, "stale": 0, "missing": 5}}
     assert set(summary["reading_ease"]) == {"content/stretches/bridge.es.md"}
@@ -411,3 +411,14 @@ def test_editing_the_source_marks_the_translation_stale_in_the_next_incremental_
     assert clean.ok() and (tmp_path / "clean/es/stretches/bridge/index.html").read_text(encoding="utf-8") == incremental
     memory = build(site, write=False)
     assert memory.files["es/stretches/bridge/index.html"].decode("utf-8") == incremental
+
+
+def test_search_has_one_index_per_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = spanish_site(tmp_path)
+    code, _out, err = run_cli(capsys, "build", site)
+    assert code == 0, err
+    languages = json.loads((site / "_site/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))["languages"]
+    assert set(languages) == {"en-gb", "es"}  # from each page's <html lang>: the Spanish search page loads only "es"
+    spanish = sorted(p.relative_to(site / "_site").as_posix() for p in (site / "_site/es").rglob("*.html"))
+    indexed = [p for p in spanish if "data-pagefind-body" in (site / "_site" / p).read_text(encoding="utf-8")]
+    assert languages["es"]["page_count"] == len(indexed) >= 1

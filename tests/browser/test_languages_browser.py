@@ -157,14 +157,21 @@ def search(tab: Tab, query: str, said: str) -> list[str]:
     return tab.hrefs()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="templates/search.html: data-base is url('/'), which is /es/ on the Spanish search page, and Pagefind puts it "
+    "before its own /es/... URLs: results link to /es/es/stretches/bridge/ (data-base must be the site's root: '/' or the base path)",
+)
 def test_spanish_search_finds_spanish_pages_only(tab: Tab, bundled: BuiltSite) -> None:
     tab.page.goto(bundled.url("/es/search/"))
     assert tab.page.get_attribute("html", "lang") == "es"
     hrefs = search(tab, SPANISH_WORD, f"para «{SPANISH_WORD}»")
-    assert BRIDGE_ES in hrefs
     assert [h for h in hrefs if not h.startswith("/es/")] == []
-    # English words of untranslated pages are not in the Spanish index either.
-    assert search(tab, "cat-camel", "para «cat-camel»") == []
+    assert BRIDGE_ES in hrefs, f"the Spanish search for {SPANISH_WORD!r} links to {hrefs}"
+    # An English word: only Spanish pages that mention it (links to English pages, "(en inglés)"),
+    # never the English page itself.
+    hrefs = search(tab, "bridge", "para «bridge»")
+    assert [h for h in hrefs if not h.startswith("/es/")] == []
 
 
 def test_english_search_finds_english_pages_only(tab: Tab, bundled: BuiltSite) -> None:
