@@ -157,11 +157,6 @@ def search(tab: Tab, query: str, said: str) -> list[str]:
     return tab.hrefs()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/search.html: data-base is url('/'), which is /es/ on the Spanish search page, and Pagefind puts it "
-    "before its own /es/... URLs: results link to /es/es/stretches/bridge/ (data-base must be the site's root: '/' or the base path)",
-)
 def test_spanish_search_finds_spanish_pages_only(tab: Tab, bundled: BuiltSite) -> None:
     tab.page.goto(bundled.url("/es/search/"))
     assert tab.page.get_attribute("html", "lang") == "es"

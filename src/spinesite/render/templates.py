@@ -172,6 +172,7 @@ class SiteRenderer:
                 lang, path
             ),  # local("/search/"): the address of a generated page in this language
             "abs_url": self.abs_url,
+            "root": self.url("/"),  # the site's root (its base path), the same in every language: Pagefind's baseUrl
             "by_kind": kinds,
             "levels": g.levels_in(lang),
             "level_url": level_url,
