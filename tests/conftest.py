@@ -178,7 +178,16 @@ def error_lines(err: str) -> list[str]:
         line
         for line in err.splitlines()
         if not line.startswith(
-            ("Failed:", "Built ", "Checked ", "Note: ", "Not checked by build", "Reading grade:", "Spanish reading ease", "Translations into ")
+            (
+                "Failed:",
+                "Built ",
+                "Checked ",
+                "Note: ",
+                "Not checked by build",
+                "Reading grade:",
+                "Spanish reading ease",
+                "Translations into ",
+            )
         )
     ]
 

@@ -83,7 +83,9 @@ def global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
         assets_key,
         renderer.build_date.isoformat(),
         repr([p.rel for p in renderer.graph.pages if is_draft(p)]),  # drafts built (--drafts): the sitemap and feed leave them out
-        repr([(p.rel, p.url, p.title, p.data.get("menu")) for lang in renderer.languages.codes() for p in renderer.globals_for(lang)["menu"]]),
+        repr(
+            [(p.rel, p.url, p.title, p.data.get("menu")) for lang in renderer.languages.codes() for p in renderer.globals_for(lang)["menu"]]
+        ),
         locale_key,  # interface text: every page shows some
         repr(sorted(renderer.languages.versions().items())),  # which pages have which versions: hreflang, switcher, url()
         every_page,
