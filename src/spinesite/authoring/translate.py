@@ -88,6 +88,8 @@ def scaffold_text(kind: str, data: dict[str, Any], body: str, language: str) -> 
         for key in ("start", "end"):
             if isinstance(figure.get(key), dict) and not figure[key].get("alt"):
                 front.setdefault("figure", {}).setdefault(key, {})["alt"] = TODO + str(resolve(figure[key])["alt"])
+        if "figure" in front:  # in the order of the source: start, then end
+            front["figure"] = {key: front["figure"][key] for key in ("start", "end") if key in front["figure"]}
     front = {k: v for k, v in front.items() if v not in ({}, [])}
     front["translated_from"] = data.get("last_reviewed")
     front["translated_by"] = "TODO: your name"

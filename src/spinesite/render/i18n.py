@@ -128,8 +128,11 @@ def python_messages(theme: Path) -> list[str]:
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
-def missing_messages(env: jinja2.Environment, names: Iterable[str], theme: Path, lang: str, catalogue: Catalogue) -> list[Diagnostic]:
-    """A warning for each interface text of the templates ``names`` that ``lang`` does not translate."""
+def missing_messages(
+    env: jinja2.Environment, names: Iterable[str], theme: Path, lang: str, catalogue: Catalogue, site: Path
+) -> list[Diagnostic]:
+    """A warning for each interface text of the templates ``names`` that ``lang`` does not translate,
+    at the template's line (``templates/x.html`` of the site, or ``theme: x.html``)."""
     if lang.split("-")[0].lower() == SOURCE_LANGUAGE:
         return []
     diags, seen = Diagnostics(), set()

@@ -303,5 +303,5 @@ class SiteRenderer:
         names = sorted(n for n in self.env.loader.list_templates() if n.endswith((".html", ".xml", ".svg")))
         found = []
         for lang in ("", *self.graph.languages.others.values()):
-            found += missing_messages(self.env, names, theme_dir(), lang or self.config.language, self.catalogue(lang))
+            found += missing_messages(self.env, names, theme_dir(), lang or self.config.language, self.catalogue(lang), self.site_dir)
         return self.catalogue_diagnostics.items + found
