@@ -422,3 +422,16 @@ def test_search_has_one_index_per_language(tmp_path: Path, capsys: pytest.Captur
     spanish = sorted(p.relative_to(site / "_site").as_posix() for p in (site / "_site/es").rglob("*.html"))
     indexed = [p for p in spanish if "data-pagefind-body" in (site / "_site" / p).read_text(encoding="utf-8")]
     assert languages["es"]["page_count"] == len(indexed) >= 1
+
+
+def test_a_translation_of_a_reviewed_page_says_the_review_was_of_its_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = CONFIG + "reviewers:\n  - name: Dr Ann Lee\n    qualification: Physiotherapist\n" + SPANISH
+    site = spanish_site(tmp_path, config=config)
+    source = site / "content/stretches/bridge.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("Test Reviewer (placeholder)", "Dr Ann Lee"), encoding="utf-8")
+    built(capsys, site)
+    english, spanish = html(site, "stretches/bridge/index.html"), html(site, "es/stretches/bridge/index.html")
+    assert "Reviewed by Dr Ann Lee, Physiotherapist on" in english and '"reviewedBy"' in english
+    assert "La página en inglés de la que se tradujo esta la revisó Dr Ann Lee, Physiotherapist, el" in spanish
+    assert '"reviewedBy"' not in spanish and '"lastReviewed"' not in spanish  # its structured data claims no review of its own
+    assert "traductor médico cualificado" in spanish

@@ -25,6 +25,7 @@ from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
 from spinesite.content.review import ReviewState, review_state
 from spinesite.diagnostics import Diagnostic, Diagnostics
+from spinesite.languagenames import language_name
 from spinesite.render.figures import LABELS, figure_img, figure_svg
 from spinesite.render.i18n import Catalogue, load_catalogue, missing_messages
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
@@ -167,6 +168,9 @@ class SiteRenderer:
             "site": config,
             "lang": config.language,
             "default_lang": self.config.language,
+            "source_language_name": language_name(
+                self.config.language, config.language
+            ),  # "inglés": the default language, named in this one
             "url": self.languages.url_in(lang),
             "local": lambda path: self.languages.generated(
                 lang, path
@@ -228,7 +232,10 @@ class SiteRenderer:
             "title": page.title,
             "description": page.data.get("summary", ""),
             "canonical": self.abs_url(page.url),
-            "jsonld": page_jsonld(page, self.abs_url, self.config.in_language(page.lang).title, crumbs, self.review_of(page.data)),
+            # a translation's clinical review was of its source: its structured data claims none
+            "jsonld": page_jsonld(
+                page, self.abs_url, self.config.in_language(page.lang).title, crumbs, None if page.lang else self.review_of(page.data)
+            ),
             "overdue": bool(page.data.get("next_review") and page.data["next_review"] < self.build_date),
             "sid": section_ids(page),
             "draft": is_draft(page),
