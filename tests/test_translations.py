@@ -435,3 +435,30 @@ def test_a_translation_of_a_reviewed_page_says_the_review_was_of_its_source(tmp_
     assert "La página en inglés de la que se tradujo esta la revisó Dr Ann Lee, Physiotherapist, el" in spanish
     assert '"reviewedBy"' not in spanish and '"lastReviewed"' not in spanish  # its structured data claims no review of its own
     assert "traductor médico cualificado" in spanish
+
+
+def test_interface_text_translated_when_compiled_equals_gettext_at_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates have their interface text folded in when compiled (i18n.fold_messages): the
+    bundled site, in both its languages, is byte for byte what run-time gettext makes."""
+    from conftest import ROOT
+    from spinesite.render import templates
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796256000")
+    folded = build(ROOT, write=False, search=False, jobs=1, incremental=False)
+    monkeypatch.setattr(templates, "fold_messages", lambda tree, catalogue, env: None)
+    at_run_time = build(ROOT, write=False, search=False, jobs=1, incremental=False)
+    assert folded.ok() and at_run_time.ok()
+    assert any(path.startswith("es/") for path in folded.files)
+    assert folded.files == at_run_time.files
+
+
+def test_a_changed_catalogue_reaches_an_incremental_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = spanish_site(tmp_path)
+    built(capsys, site)
+    assert ">Saltar al contenido principal</a>" in html(site, "es/stretches/bridge/index.html")
+    po = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Skip to main content"\nmsgstr "Ir al texto"\n'
+    (site / "templates/locale").mkdir(parents=True)
+    (site / "templates/locale/es.po").write_text(po, encoding="utf-8")
+    built(capsys, site)  # compiled templates are kept per catalogue: the new text is not hidden by the old
+    assert ">Ir al texto</a>" in html(site, "es/stretches/bridge/index.html")
+    assert ">Skip to main content</a>" in html(site, "stretches/bridge/index.html")

@@ -14,12 +14,17 @@ catalogues do not translate (``spinesite check`` reports it).
 from __future__ import annotations
 
 import gettext
+import hashlib
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from babel.messages.pofile import read_po
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.languagenames import language_name
@@ -38,6 +43,7 @@ class Catalogue:
     messages: dict[str, str] = field(default_factory=dict)
     plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural: Callable[[int], int] = field(default=lambda n: int(n != 1))
+    digest: str = ""  # of the catalogue files read: compiled templates hold its text (see fold_messages)
 
     def gettext(self, message: str) -> str:
         return self.messages.get(message) or message
@@ -76,11 +82,12 @@ def catalogue_files(theme: Path, site: Path, lang: str) -> list[tuple[Path, str]
 
 def load_catalogue(theme: Path, site: Path, lang: str, diags: Diagnostics) -> Catalogue:
     """The interface text of ``lang``; a catalogue that cannot be read is an error."""
-    out = Catalogue()
+    out, read = Catalogue(), hashlib.blake2b(digest_size=16)
     for path, shown in catalogue_files(theme, site, lang):
         try:
-            with open(path, "rb") as fh:
-                catalog = read_po(fh, locale=None, abort_invalid=True)
+            raw = path.read_bytes()
+            read.update(shown.encode() + b"\0" + raw + b"\0")
+            catalog = read_po(io.BytesIO(raw), locale=None, abort_invalid=True)
         except Exception as exc:  # babel raises PoFileError, or ValueError on a bad header
             line = getattr(exc, "lineno", 0) or 0
             diags.error(shown, line, f"cannot read this catalogue: {exc}; check the file with `pybabel compile --statistics`")
@@ -101,16 +108,66 @@ def load_catalogue(theme: Path, site: Path, lang: str, diags: Diagnostics) -> Ca
                     out.messages[key] = message.string
             elif message.string and any(message.string):
                 out.plurals[key] = tuple(message.string)
+    out.digest = read.hexdigest()
     return out
+
+
+class _Fold(NodeTransformer):
+    """``_("text", name=value)`` and ``gettext(...)`` (``{% trans %}`` blocks too) with the text
+    translated, as jinja's newstyle gettext would return it at run time: the translation marked
+    safe, formatted with the (escaped) values."""
+
+    def __init__(self, catalogue: Catalogue, names: set[str], env: jinja2.Environment) -> None:
+        self.catalogue, self.names, self.env = catalogue, names, env
+
+    def visit_Call(self, call: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(call)
+        if not (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name in self.names
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        text = self.catalogue.gettext(node.args[0].value)
+        new: nodes.Expr
+        if node.kwargs:
+            values = nodes.Dict([nodes.Pair(nodes.Const(k.key), k.value) for k in node.kwargs])
+            new = nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(text)), values)
+        else:
+            try:
+                text = str(Markup(text) % {})  # newstyle gettext always formats: "%%" is "%"
+            except (ValueError, TypeError, KeyError):
+                return node  # fails at run time as it would have
+            new = nodes.MarkSafeIfAutoescape(nodes.Const(text))
+        new.set_lineno(node.lineno)
+        new.set_environment(self.env)
+        return new
+
+
+def fold_messages(tree: nodes.Template, catalogue: Catalogue, env: jinja2.Environment) -> None:
+    """Translate a parsed template's interface text once, when it is compiled, instead of a
+    gettext call per string per page (one template environment per language, see
+    ``render/templates.py``). Left to run time: plurals, and templates that assign ``_`` or
+    ``gettext`` themselves."""
+    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    names = {"_", "gettext"} - assigned
+    if names:
+        _Fold(catalogue, names, env).visit(tree)
 
 
 def template_messages(env: jinja2.Environment, names: Iterable[str]) -> Iterator[tuple[str, int, str]]:
     """(template, line, message) of every piece of interface text in the templates ``names``."""
     assert env.loader is not None
+    plain = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # the templates as written: no text folded in
     for name in names:
         try:
             source = env.loader.get_source(env, name)[0]
-            found = list(env.extract_translations(source))  # type: ignore[attr-defined]
+            found = list(plain.extract_translations(source))  # type: ignore[attr-defined]
         except jinja2.TemplateError:
             continue  # a broken template has its own error when it renders
         for line, _func, message in found:

@@ -27,7 +27,7 @@ from spinesite.content.review import ReviewState, review_state
 from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.languagenames import language_name
 from spinesite.render.figures import LABELS, figure_img, figure_svg
-from spinesite.render.i18n import Catalogue, load_catalogue, missing_messages
+from spinesite.render.i18n import Catalogue, fold_messages, load_catalogue, missing_messages
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
 from spinesite.render.languages import LanguageVersions
 from spinesite.render.listings import URGENT_HELP_URL, figure_url, listings, treatments_by_category
@@ -52,12 +52,29 @@ def theme_dir() -> Path:
     raise FileNotFoundError("spinesite's built-in theme is missing; reinstall the package")
 
 
-def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, translating interface text when a template is compiled (``i18n.fold_messages``)."""
+
+    catalogue: Catalogue | None = None
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if self.catalogue is not None:
+            fold_messages(tree, self.catalogue, self)
+        return tree
+
+
+def make_env(site: Path, bytecode_dir: Path | None = None, catalogue: Catalogue | None = None) -> jinja2.Environment:
+    """The template environment; with ``catalogue``, interface text is translated with it (and
+    compiled templates are cached per catalogue, in a folder of ``bytecode_dir`` of their own)."""
     loaders: list[jinja2.BaseLoader] = []
     if (site / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(site / "templates"))
     loaders.append(jinja2.FileSystemLoader(theme_dir()))
-    env = ImmutableSandboxedEnvironment(
+    if bytecode_dir is not None and catalogue is not None:
+        bytecode_dir = bytecode_dir / f"i18n-{catalogue.digest}"
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+    env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -68,7 +85,11 @@ def make_env(site: Path, bytecode_dir: Path | None = None) -> jinja2.Environment
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.catalogue = catalogue
+    if catalogue is None:
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = longdate
     env.filters["jsonld"] = dumps_script_safe
     env.filters["other_names"] = other_names  # also_called without the term's own plural or case
@@ -145,8 +166,7 @@ class SiteRenderer:
     def env_for(self, lang: str) -> jinja2.Environment:
         """The template environment of ``lang`` ("": the default language)."""
         if lang not in self._envs:
-            env = make_env(self.site_dir, self.bytecode_dir)
-            env.install_gettext_translations(self.catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
+            env = make_env(self.site_dir, self.bytecode_dir, self.catalogue(lang))
             code = lang or self.config.language
             if not code.lower().startswith("en"):
                 env.filters["longdate"] = lambda value: format_date(value, "long", locale=code.replace("-", "_"))
