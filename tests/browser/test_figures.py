@@ -30,7 +30,7 @@ def page(browser: Any) -> Any:
 def test_every_stretch_page_shows_its_figure(sites: Sites, page: Any) -> None:
     site = get_site(sites, "bundled")
     stretches = sorted(p for p in site.pages if re.fullmatch(r"/stretches/[^/]+/", p))
-    assert len(stretches) == len(list((ROOT / "content/stretches").glob("*.md")))
+    assert len(stretches) == len([p for p in (ROOT / "content/stretches").glob("*.md") if "." not in p.stem])  # translations: under /es/
     FIGURES.mkdir(parents=True, exist_ok=True)
     for path in stretches:
         page.goto(site.url(path))
