@@ -462,3 +462,18 @@ def test_a_changed_catalogue_reaches_an_incremental_build(tmp_path: Path, capsys
     built(capsys, site)  # compiled templates are kept per catalogue: the new text is not hidden by the old
     assert ">Ir al texto</a>" in html(site, "es/stretches/bridge/index.html")
     assert ">Skip to main content</a>" in html(site, "stretches/bridge/index.html")
+
+
+def test_a_markdown_link_to_a_generated_page_goes_to_its_version_in_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "Vea [ejercicios](/stretches/), [ayuda urgente](/urgent-help/) y [causas](/causes/).\n"
+    site = spanish_site(
+        tmp_path, {"content/stretches/bridge.es.md": BRIDGE_ES.split("---\n")[0] + "---\n" + BRIDGE_ES.split("---\n")[1] + "---\n" + body}
+    )
+    built(capsys, site)
+    spanish = html(site, "es/stretches/bridge/index.html")
+    assert '<a href="/es/stretches/">ejercicios</a>' in spanish and '<a href="/es/urgent-help/">ayuda urgente</a>' in spanish
+    assert (
+        '<a href="/causes/" hreflang="en-GB">causas<span class="lang-note"> (en inglés)</span></a>' in spanish
+    )  # no Spanish index of causes

@@ -50,7 +50,8 @@ class RenderState:
 
     def markdown(self, diags: Diagnostics) -> Renderer:
         if self._markdown is None:
-            self._markdown = Renderer(self.graph, diags, self.site.base_path, self.markdown_seconds, self.site.languages.note)
+            languages = self.site.languages
+            self._markdown = Renderer(self.graph, diags, self.site.base_path, self.markdown_seconds, languages.note, languages.generated)
         self._markdown.diags = diags
         return self._markdown
 

@@ -13,8 +13,6 @@ from spinesite.content.model import Page
 from spinesite.content.translations import Languages, attach, link_back
 from spinesite.diagnostics import Diagnostics, did_you_mean, show
 
-LANGUAGE_PAGES = ("/", "/search/", "/urgent-help/")  # generated in every language
-
 
 def reserved_urls() -> frozenset[str]:
     """URLs the generator itself produces; a page may not take them."""
@@ -54,17 +52,6 @@ class SiteGraph:
 
     def levels_in(self, lang: str) -> dict[str, list[Page]]:
         return self.translated_levels.get(lang, {}) if lang else self.levels
-
-    def generated_in(self, lang: str, path: str) -> str:
-        """The address of the generated page ``path`` (``/search/``, ``/stretches/``...) in
-        ``lang``: its version there (home, search, urgent help, the index of a type with
-        translated pages), else ``path`` itself."""
-        if not lang:
-            return path
-        kinds = self.translated.get(lang, {})
-        if path in LANGUAGE_PAGES or any(t.index_url == path and kinds.get(t.folder) for t in contenttypes.TYPES):
-            return self.languages.prefix(lang) + path.lstrip("/")
-        return path
 
     def get(self, kind: str, slug: str) -> Page | None:
         return self.by_slug.get((kind, slug))

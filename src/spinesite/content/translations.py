@@ -245,7 +245,7 @@ def _check_translation(page: Page, source: Page, langs: Languages, diags: Diagno
     reviewed, made = source.data.get("last_reviewed"), own.get("translated_from")
     if isinstance(reviewed, dt.date) and isinstance(made, dt.date):
         line = page.parsed.line(("translated_from",))
-        if reviewed > made:
+        if is_stale(page):
             diags.warning(
                 page.rel,
                 line,
@@ -315,13 +315,16 @@ def coverage(pages: Iterable[Page], langs: Languages) -> dict[str, dict[str, int
     out = {}
     for code in langs.others.values():
         mine = [p for p in pages if p.lang == code]
-        stale = sum(1 for p in mine if p.source is not None and _is_stale(p.source.data, p.translated))
+        stale = sum(1 for p in mine if is_stale(p))
         out[code] = {"translated": len(mine), "stale": stale, "missing": sum(1 for p in originals if code not in p.translations)}
     return out
 
 
-def _is_stale(source: dict[str, Any], own: dict[str, Any]) -> bool:
-    reviewed, made = source.get("last_reviewed"), own.get("translated_from")
+def is_stale(page: Page) -> bool:
+    """A translation made from an older version of its source (reviewed since)."""
+    if page.source is None:
+        return False
+    reviewed, made = page.source.data.get("last_reviewed"), page.translated.get("translated_from")
     return isinstance(reviewed, dt.date) and isinstance(made, dt.date) and reviewed > made
 
 

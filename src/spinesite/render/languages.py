@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from markupsafe import Markup
 
 from spinesite.content.graph import SiteGraph
 from spinesite.content.model import Page
+from spinesite.content.translations import is_stale
 from spinesite.languagenames import language_name, own_name
 
 if TYPE_CHECKING:
@@ -141,15 +141,13 @@ class LanguageVersions:
         source = page.source
         if source is None:
             return None
-        reviewed, made = source.data.get("last_reviewed"), page.translated.get("translated_from")
-        stale = isinstance(reviewed, dt.date) and isinstance(made, dt.date) and reviewed > made
         return {
             "source_url": self.r.url(source.url),
             "source_lang": self.r.config.language,
             "source_language": language_name(self.r.config.language, page.lang),
-            "stale": stale,
-            "reviewed": reviewed,
-            "translated_from": made,
+            "stale": is_stale(page),
+            "reviewed": source.data.get("last_reviewed"),
+            "translated_from": page.translated.get("translated_from"),
             "translated_by": page.translated.get("translated_by") or "",
             "checked_by": page.translated.get("translation_checked_by") or "",
         }

@@ -91,6 +91,7 @@ class Renderer:
         base_path: str = "/",
         time_budget: float = 10.0,
         in_language: Callable[[str, str], str] | None = None,
+        generated: Callable[[str, str], str] | None = None,
     ) -> None:
         self.graph = graph
         self.diags = diags
@@ -99,6 +100,8 @@ class Renderer:
         # in_language(reader's language, target's language): " (in English)", after a link from a
         # translation to a page with no version in the reader's language
         self.in_language = in_language or (lambda reader, target: f" (in {language_name(target)})")
+        # generated(language, path): the address of a generated page (/search/, /stretches/...) in a page's language
+        self.generated = generated or (lambda lang, path: path)
         self._glossaries = {"": _glossary_index(graph, "")}
         self.glossary = self._glossaries[""]
         self.md = md_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
@@ -339,7 +342,10 @@ class _LinkProcessor(Treeprocessor):
             if target is None and tag == "img":
                 return self.r.base_path + path.lstrip("/")
             if target is None and tag == "a" and path in generated_links():  # the built site's link check confirms it
-                return self.r.base_path + self.r.graph.generated_in(page.lang, path).lstrip("/") + fragment
+                there = self.r.generated(page.lang, path)
+                if page.lang and there == path:  # not generated in the page's language: the default language's
+                    self.other_language = self.r.graph.languages.default
+                return self.r.base_path + there.lstrip("/") + fragment
         if target is None:
             line = line_of(self.text, "](" + href, self.first_line, missing=self.first_line)
             draft = self._draft(path, rel)
