@@ -166,11 +166,6 @@ class Language:
     emergency_number: str | None
     care_cards: tuple[CareCard, ...] | None
 
-    @property
-    def prefix(self) -> str:
-        """The folder its pages are published in: ``/es/``."""
-        return f"/{self.code.lower()}/"
-
 
 def _care_cards(cards: list[dict[str, Any]]) -> tuple[CareCard, ...]:
     return tuple(CareCard(c["level"], c["heading"], tuple(c["items"]), c["note"], tuple(c["other_words"])) for c in cards)

@@ -158,6 +158,7 @@ class Languages:
         return cls("en", {})
 
     def prefix(self, code: str) -> str:
+        """The folder a language's pages are published in: ``/es/``."""
         return f"/{code.lower()}/"
 
 

@@ -188,13 +188,11 @@ class SiteRenderer:
             "site": config,
             "lang": config.language,
             "default_lang": self.config.language,
-            "source_language_name": language_name(
-                self.config.language, config.language
-            ),  # "inglés": the default language, named in this one
+            # "inglés": the default language, named in this one
+            "source_language_name": language_name(self.config.language, config.language),
             "url": self.languages.url_in(lang),
-            "local": lambda path: self.languages.generated(
-                lang, path
-            ),  # local("/search/"): the address of a generated page in this language
+            # local("/search/"): the address of a generated page in this language
+            "local": lambda path: self.languages.generated(lang, path),
             "abs_url": self.abs_url,
             "root": self.url("/"),  # the site's root (its base path), the same in every language: Pagefind's baseUrl
             "by_kind": kinds,
@@ -213,12 +211,14 @@ class SiteRenderer:
             "stretch_figure": lambda page, decorative=False: self.stretch_figure(page, decorative, labels),  # the <img> of its drawn figure
             "stretch_figure_svg": lambda figure: Markup(figure_svg(figure, labels)),  # the figure file itself (figure.svg)
             "qr_svg": lambda address: Markup(qr_svg(address)),  # a QR code of an address, as inline SVG (handouts)
-            "in_other_language": self.languages.note_for(lang),  # in_other_language(p): " (in English)" when p is not in this language
+            # For links to a page p that is not in this language: in_other_language(p), " (in English)"
+            # in this language; hreflang_of(p), its hreflang and lang attributes; lang_of(p), the lang
+            # attribute of an element showing its text; source_language_note: the note for a link to a
+            # default-language page.
+            "in_other_language": self.languages.note_for(lang),
             "hreflang_of": self.languages.hreflang_for(lang),
             "lang_of": self.languages.lang_for(lang),
-            "source_language_note": self.languages.note_html(
-                lang, ""
-            ),  # " (in English)": after a link to a default-language page  # lang_of(p): ' lang="en-GB"' on an element showing text of p, when not in this language  # hreflang_of(p): ' hreflang="en"' when p is not in this language
+            "source_language_note": self.languages.note_html(lang, ""),
         }
         return out
 
