@@ -344,6 +344,7 @@ def test_check_prints_coverage_per_language(tmp_path: Path, capsys: pytest.Captu
     site = spanish_site(tmp_path)
     _code, _lines, err = check(capsys, site)
     assert "Translations into Spanish (es): 1 translated, 0 older than their source, 5 English pages not translated." in err
+    assert "Checked 7 pages (1 condition, 2 stretches, 1 cause, 1 treatment, 1 glossary term, 1 page; 1 of them in Spanish)" in err
     _code, out, _err = run_cli(capsys, "check", site, "--format", "json")
     summary = json.loads(out)["summary"]
     assert summary["translations"] == {"es": {"translated": 1, "stale": 0, "missing": 5}}

@@ -7,6 +7,7 @@ import gc
 import os
 import shlex
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -20,6 +21,7 @@ from spinesite.content.fields import is_web_address
 from spinesite.content.translations import coverage, coverage_lines
 from spinesite.diagnostics import format_github, format_json, format_text
 from spinesite.hints import command_hint
+from spinesite.languagenames import language_name
 from spinesite.output.writer import OutputError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -339,6 +341,8 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
     n_err = sum(d.level == "error" for d in diags)
     n_warn = len(diags) - n_err
     kinds = ", ".join(_count(result.counts[t.folder], t.singular, t.plural) for t in contenttypes.TYPES if result.counts[t.folder])
+    if result.graph is not None:  # the translations among them, per language
+        kinds += "".join(f"; {n} of them in {language_name(code)}" for code, n in Counter(p.lang for p in result.graph.pages if p.lang).items())
     summary: dict[str, object] = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
     if grades is not None:
         summary["reading_grades"] = grades
