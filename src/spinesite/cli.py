@@ -342,7 +342,9 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
     n_warn = len(diags) - n_err
     kinds = ", ".join(_count(result.counts[t.folder], t.singular, t.plural) for t in contenttypes.TYPES if result.counts[t.folder])
     if result.graph is not None:  # the translations among them, per language
-        kinds += "".join(f"; {n} of them in {language_name(code)}" for code, n in Counter(p.lang for p in result.graph.pages if p.lang).items())
+        kinds += "".join(
+            f"; {n} of them in {language_name(code)}" for code, n in Counter(p.lang for p in result.graph.pages if p.lang).items()
+        )
     summary: dict[str, object] = {"pages": dict(result.counts), "errors": n_err, "warnings": n_warn, "seconds": round(result.seconds, 3)}
     if grades is not None:
         summary["reading_grades"] = grades

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -98,6 +99,24 @@ def skip_reason(missing: list[str], needs_java: bool = False) -> str:
     if not [m for m in missing if needs_java or m != JAVA_FOR_VNU]:
         return ""
     return "browser tests skipped: missing " + ", ".join(missing)
+
+
+def vnu_errors(files: list[str]) -> list[str]:
+    """The Nu Html Checker's errors in ``files`` (``path:line: message``), in one invocation (the
+    JVM is slow to start); fails the test when the checker itself fails."""
+    java = shutil.which("java")
+    assert java is not None
+    proc = subprocess.run(
+        [java, "-Xss1m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(proc.stderr or proc.stdout)
+    errors = [f"{m.get('url', '?')}:{m.get('lastLine', '?')}: {m.get('message')}" for m in report["messages"] if m.get("type") == "error"]
+    assert errors or proc.returncode == 0, proc.stderr[-2000:]
+    return errors
 
 
 def have_tools(needs_java: bool = False) -> str:

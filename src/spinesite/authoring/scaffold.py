@@ -243,11 +243,18 @@ def create(site: Path, type_arg: str, title: str, *, slug: str | None = None, to
     problems = check_scaffold(text, kind, where)
     if problems:
         raise ScaffoldError("the archetype does not make a valid page:\n" + "\n".join(problems), 1)
-    folder = site / CONTENT / kind
+    path = write_page(site, kind, f"{slug}.md", text, "Edit it, or choose another title or --slug.")
+    return Created(path, rel, source)
+
+
+def write_page(site: Path, kind: str, name: str, text: str, if_exists: str) -> Path:
+    """Write ``content/<kind>/<name>``, never over a file (``if_exists`` says what to do instead),
+    never through a link out of the site, never beside a name that differs only in letter case."""
+    folder, rel = site / CONTENT / kind, f"{CONTENT}/{kind}/{name}"
     folder.mkdir(parents=True, exist_ok=True)
     if not folder.resolve().is_relative_to(site.resolve()):
         raise ScaffoldError(f"{CONTENT}/{kind} leads outside the site folder (a symbolic link?); not writing there", 2)
-    path = folder / f"{slug}.md"
+    path = folder / name
     clash = [p.name for p in folder.iterdir() if p.name != path.name and p.name.casefold() == path.name.casefold()]
     if clash:
         raise ScaffoldError(f"{rel}: {CONTENT}/{kind}/{clash[0]} already exists (names differ only in letter case); not overwritten", 1)
@@ -255,8 +262,8 @@ def create(site: Path, type_arg: str, title: str, *, slug: str | None = None, to
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except FileExistsError:
-        raise ScaffoldError(f"{rel} already exists; not overwritten. Edit it, or choose another title or --slug.", 1) from None
-    return Created(path, rel, source)
+        raise ScaffoldError(f"{rel} already exists; not overwritten. {if_exists}", 1) from None
+    return path
 
 
 def write_builtin_archetypes(folder: Path = BUILTIN_ARCHETYPES) -> list[Path]:

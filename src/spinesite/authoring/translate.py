@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from spinesite.authoring.scaffold import Created, ScaffoldError
+from spinesite.authoring.scaffold import Created, ScaffoldError, write_page
 from spinesite.content.config import CONFIG_FILE, load_config
 from spinesite.content.contenttypes import folders
 from spinesite.content.fields import Ctx, validate_fields
@@ -67,14 +67,7 @@ def create_translation(site: Path, page: str, lang_arg: str) -> Created:
     target = f"{CONTENT}/{kind}/{name}.{lang.code}.md"
     text = scaffold_text(kind, data, src.body or "", language_name(lang.code))
     _check(text, kind, target)
-    path = site / target
-    if not path.parent.resolve().is_relative_to(site.resolve()):
-        raise ScaffoldError(f"{CONTENT}/{kind} leads outside the site folder (a symbolic link?); not writing there", 2)
-    try:
-        with open(path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except FileExistsError:
-        raise ScaffoldError(f"{target} already exists; not overwritten. Edit it instead.", 1) from None
+    path = write_page(site, kind, target.rsplit("/", 1)[1], text, "Edit it instead.")
     return Created(path, target, rel)
 
 
