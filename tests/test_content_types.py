@@ -168,6 +168,7 @@ TYPE_SPECIFIC = {
     "markdown.py": {"glossary"},  # first-use links to glossary terms
     "search.py": {"glossary"},  # glossary synonyms in the search index
     "keys.py": {"glossary"},  # incremental/: the glossary feeds every page's render key (first-use links)
+    "codes.py": {"conditions"},  # require_codes: a condition without its diagnosis codes
 }
 
 

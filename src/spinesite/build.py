@@ -37,6 +37,7 @@ from spinesite import parallel
 from spinesite.buildresult import BuildResult
 from spinesite.checks.site import check_output, site_checks
 from spinesite.clock import check_today
+from spinesite.content.codes import check_codes
 from spinesite.content.config import Config, load_config
 from spinesite.content.graph import build_graph
 from spinesite.content.loader import content_rels, iter_content, read_body, release_text
@@ -158,9 +159,10 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
     sources, pages, validated = read_and_validate(site, config, memo, diags, opts.jobs)
     result.lap("load and validate")
     graph = result.graph = build_graph(pages, site, diags, drafts=opts.drafts, languages=Languages.of(config))
+    result.codes = check_codes(graph.pages, diags, require=config.require_codes)  # against the shipped code tables
     result.counts = Counter(p.kind for p in graph.pages)
     result.digests = {s.rel: s.digest for s in sources}
-    renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if opts.incremental else None)
+    renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if opts.incremental else None, codes=result.codes)
     state = RenderState(graph, renderer, config.limits.markdown_seconds, output, site, memo.markdown_store())
     result.lap("site graph")
     diags.extend(renderer.interface_checks())  # catalogues, and interface text a language lacks

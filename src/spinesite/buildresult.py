@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from spinesite.content.codes import CodeEntry
     from spinesite.content.config import Config
     from spinesite.content.graph import SiteGraph
     from spinesite.diagnostics import Diagnostics
@@ -36,6 +37,7 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)  # one line each: a check that could not run, and why
     unrendered: set[str] = field(default_factory=set)  # in-memory builds with errors: output paths not rendered
     seconds: float = 0.0
+    codes: list[CodeEntry] = field(default_factory=list)  # every code the site carries, with its description and pages
     reading_ease: dict[str, float] = field(default_factory=dict)  # spinesite check: Spanish pages' reading ease, by source file
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
     cache: Cache | None = None  # parsed sources and Markdown, for the next in-memory build

@@ -352,6 +352,12 @@ def report(result: BuildResult, args: argparse.Namespace, verb: str, grades: dic
             summary["reading_ease"] = result.reading_ease
         if result.graph is not None and result.graph.languages.others:
             summary["translations"] = coverage(result.graph.pages, result.graph.languages)
+        if result.codes:  # each page's codes, with their official descriptions
+            by_page: dict[str, list[dict[str, str]]] = {}
+            for entry in result.codes:
+                for page in entry.pages:
+                    by_page.setdefault(page.rel, []).append({"system": entry.system, "code": entry.code, "description": entry.description})
+            summary["codes"] = dict(sorted(by_page.items()))
     if args.format == "json":
         sys.stdout.write(format_json(diags, summary))
     elif args.format == "github":

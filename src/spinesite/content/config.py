@@ -108,6 +108,7 @@ FIELDS: tuple[Field, ...] = (
         doc="Health professionals who check pages; a page is reviewed only when its `reviewed_by` names one of them.",
     ),
     Field("require_review", Bool(), default=False, doc="Make every page not yet reviewed an error in `check` and `build --strict`."),
+    Field("require_codes", Bool(), default=False, doc="Warn about every condition without `codes:` (its diagnosis codes)."),
     Field("limits", LIMITS, default=LIMITS.defaults, doc="Safety limits."),
     Field(
         "checks",
@@ -189,6 +190,7 @@ class Config:
     feed_entries: int
     reviewers: tuple[Reviewer, ...]
     require_review: bool
+    require_codes: bool
     limits: Limits
     checks: Checks
 

@@ -37,6 +37,27 @@ TREATMENT_CATEGORIES = (
     "experimental",
 )
 
+CODE_SYSTEMS = ("icd-10-cm", "icd-10", "snomed-ct")
+CODE = Obj(
+    (
+        Field("system", Enum(CODE_SYSTEMS), required=True, doc="The code system: `icd-10-cm`, `icd-10` (WHO) or `snomed-ct`."),
+        Field(
+            "code",
+            Str(max_len=20),
+            required=True,
+            doc="The code, e.g. `M48.061` (ICD codes may be written without their dot) or a SNOMED CT concept id.",
+        ),
+    ),
+    hint="clinical code",
+)
+CODES = Field(
+    "codes",
+    List(CODE),
+    default=list,
+    doc="Diagnosis codes this page is about, e.g. `[{system: icd-10-cm, code: M48.061}]`: checked against the ICD-10-CM and"
+    " ICD-10 releases spinesite ships; a record system can open the page from its code (/codes/, /infobutton/).",
+)
+
 SOURCE = Obj(
     (
         Field("title", Str(max_len=300), required=True, doc="Title of the guideline, article or page."),
@@ -170,6 +191,7 @@ CONDITION = COMMON + (
     Field("prevention", List(Str(max_len=300)), default=list, doc="Ways to lower the chance of it coming back, one per item."),
     Field("faq", List(FAQ), default=list, doc="Frequently asked questions."),
     Field("anatomy", List(Str(max_len=100)), default=list, doc="Body parts involved (for structured data)."),
+    CODES,
 )
 
 STRETCH = COMMON + (
@@ -199,6 +221,7 @@ TREATMENT = COMMON + (
     Field("guidelines", List(GUIDELINE, min_items=1), required=True, doc="The guideline(s) behind the evidence status."),
     Field("benefits", List(Str(max_len=300)), default=list, doc="Possible benefits, in plain words."),
     Field("risks", List(Str(max_len=300)), default=list, doc="Risks and side effects, in plain words."),
+    CODES,
 )
 
 GLOSSARY = OPTIONAL_SOURCES + (

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from spinesite.content.codes import normalise_codes
 from spinesite.content.contenttypes import by_folder
 from spinesite.content.fields import Ctx, validate_fields
 from spinesite.content.model import Page, SourceFile
@@ -47,6 +48,7 @@ def validate_pages(
             else:
                 data = validate_fields(src.parsed.value, by_folder(src.kind).fields, ctx)
                 _check_review_dates(data, ctx)
+                normalise_codes(data)
             if src.kind == "treatments" and not src.lang:
                 _check_evidence(data, ctx)
             _warn_placeholders(src, own)

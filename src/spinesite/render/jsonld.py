@@ -23,6 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from spinesite.content.codes import SYSTEM_NAMES
 from spinesite.content.contenttypes import by_folder
 from spinesite.content.model import Page
 from spinesite.content.review import ReviewState
@@ -114,6 +115,7 @@ def _about(page: Page, abs_url: Any) -> dict[str, Any] | None:
             "possibleTreatment": [
                 therapy(t, abs_url) for t in page.refs.get("treatments", []) if t.data.get("evidence") not in NOT_A_POSSIBLE_TREATMENT
             ],
+            **medical_codes(d),
         }
     if page.kind == "stretches":
         plan: dict[str, Any] = {
@@ -134,9 +136,19 @@ def _about(page: Page, abs_url: Any) -> dict[str, Any] | None:
         guidelines = [_guideline(g, d.get("evidence", "")) for g in d.get("guidelines") or []]
         if guidelines:
             out["guideline"] = guidelines
-        return out
+        return {**out, **medical_codes(d)}
     type_ = by_folder(page.kind).jsonld_type  # any other type: its registered type, named and described
     return {"@type": type_, "name": page.title, "description": d.get("summary", "")} if type_ else None
+
+
+def medical_codes(data: dict[str, Any]) -> dict[str, Any]:
+    """``code``: the page's clinical codes as schema.org ``MedicalCode`` (none: no key)."""
+    codes = [
+        {"@type": "MedicalCode", "codeValue": c["code"], "codingSystem": SYSTEM_NAMES[c["system"]]}
+        for c in data.get("codes") or []
+        if isinstance(c, dict) and c.get("system") in SYSTEM_NAMES and c.get("code")
+    ]
+    return {"code": codes} if codes else {}
 
 
 def _guideline(g: dict[str, Any], evidence: str) -> dict[str, Any]:

@@ -20,12 +20,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from spinesite.content import contenttypes
+from spinesite.content.codes import CodeEntry
 from spinesite.content.config import Config
 from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
 from spinesite.content.review import ReviewState, review_state
 from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.languagenames import language_name
+from spinesite.render.codepages import code_listings, infobutton_response, response_url
 from spinesite.render.figures import LABELS, figure_img, figure_svg
 from spinesite.render.i18n import Catalogue, fold_messages, load_catalogue, missing_messages
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
@@ -137,8 +139,17 @@ class SiteRenderer:
     template environment per language, with that language's catalogue, site strings, pages
     and addresses as its globals (macros imported without context see them too)."""
 
-    def __init__(self, graph: SiteGraph, config: Config, site: Path, build_date: dt.date, bytecode_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        graph: SiteGraph,
+        config: Config,
+        site: Path,
+        build_date: dt.date,
+        bytecode_dir: Path | None = None,
+        codes: list[CodeEntry] | None = None,
+    ) -> None:
         self.graph, self.config, self.build_date = graph, config, build_date
+        self.codes = codes or []  # the site's clinical codes (content/codes.py)
         self.site_dir, self.bytecode_dir = site, bytecode_dir
         self.base_path = base_path(config.base)
         self.reviewers = config.reviewers
@@ -211,6 +222,11 @@ class SiteRenderer:
             "stretch_figure": lambda page, decorative=False: self.stretch_figure(page, decorative, labels),  # the <img> of its drawn figure
             "stretch_figure_svg": lambda figure: Markup(figure_svg(figure, labels)),  # the figure file itself (figure.svg)
             "qr_svg": lambda address: Markup(qr_svg(address)),  # a QR code of an address, as inline SVG (handouts)
+            # infobutton_response(code, lang, "json" | "xml"): a code's Infobutton answer (codepages.py)
+            "infobutton_response": lambda entry, in_lang, fmt: Markup(
+                infobutton_response(entry, in_lang, fmt, self.languages.tag, self.abs_url, self.config.in_language(in_lang).title)
+            ),
+            "response_url": response_url,
             # For links to a page p that is not in this language: in_other_language(p), " (in English)"
             # in this language; hreflang_of(p), its hreflang and lang attributes; lang_of(p), the lang
             # attribute of an element showing its text; source_language_note: the note for a link to a
@@ -295,6 +311,7 @@ class SiteRenderer:
         if self._listings is None:
             care = bool(self.config.care_cards)
             self._listings = [x for lang in ("", *self.graph.languages.others.values()) for x in self._listings_in(lang, care)]
+            self._listings += code_listings(self.codes, self.graph, self.catalogue("").gettext)
         return self._listings
 
     def _listings_in(self, lang: str, care: bool) -> list[Listing]:

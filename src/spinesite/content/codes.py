@@ -1,0 +1,186 @@
+"""Clinical codes on pages (``codes:``): written forms, checks against the shipped code tables,
+and the index of every code the site carries.
+
+- ICD-10-CM: the release in the ``simple-icd-10-cm`` package (its code list, and the
+  descriptions from its tabular XML, read directly: importing the package parses the whole
+  tabular, about 1.5 s, where reading the few descriptions a site needs takes milliseconds).
+- ICD-10 (WHO): the ``simple-icd-10`` package (the 2019 release).
+- SNOMED CT: its release is licensed, so identifiers are checked for form only (``snomed.py``).
+
+Imports: ``model``, ``schema``, ``snomed`` (the reading stage).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from spinesite.content.model import Page
+from spinesite.content.schema import CODE_SYSTEMS
+from spinesite.diagnostics import Diagnostics
+
+SYSTEM_NAMES = {"icd-10-cm": "ICD-10-CM", "icd-10": "ICD-10", "snomed-ct": "SNOMED CT"}
+_ICD_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+_BARE_RE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")  # a code as the package's code list writes it: without its dot
+
+
+def normalise(system: str, code: str) -> str:
+    """The code as published: ICD codes upper case with their dot (``m48061`` -> ``M48.061``),
+    SNOMED CT identifiers without spaces."""
+    text = "".join(code.split())
+    if system == "snomed-ct":
+        return text
+    text = text.upper()
+    if "." not in text and len(text) > 3:
+        text = f"{text[:3]}.{text[3:]}"
+    return text
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    """One code the site carries: its official description and the pages (default language) that carry it."""
+
+    system: str
+    code: str
+    description: str
+    pages: tuple[Page, ...] = field(compare=False)
+
+    @property
+    def system_name(self) -> str:
+        return SYSTEM_NAMES[self.system]
+
+    @property
+    def url(self) -> str:
+        return f"/codes/{self.system}/{self.code}/"
+
+
+@cache
+def _icd10cm_codes() -> tuple[frozenset[str], tuple[str, ...], str]:
+    """(every ICD-10-CM code, sorted list, release name) from the package's code list."""
+    data = resources.files("simple_icd_10_cm") / "data"
+    name = next(p.name for p in data.iterdir() if p.name.startswith("code-list-") and p.name.endswith(".txt"))
+    lines = data.joinpath(name).read_text(encoding="utf-8").split()
+    real = [normalise("icd-10-cm", c) for c in lines if _BARE_RE.match(c)]  # chapters ("1") and blocks ("A00-A09") are not codes
+    return frozenset(real), tuple(sorted(real)), name.removeprefix("code-list-").removesuffix(".txt").replace("-", " ")
+
+
+def _icd10cm_descriptions(codes: Iterable[str]) -> dict[str, str]:
+    """The official descriptions of ``codes``, from the package's tabular XML in one pass."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    data = resources.files("simple_icd_10_cm") / "data"
+    name = next(p.name for p in data.iterdir() if p.name.startswith("icd10c-tabular-") and p.name.endswith(".xml"))
+    text = data.joinpath(name).read_text(encoding="utf-8")
+    pattern = re.compile(r"<name>(" + "|".join(re.escape(c) for c in wanted) + r")</name>\s*<desc>([^<]*)</desc>")
+    return {m.group(1): _unescape(m.group(2)) for m in pattern.finditer(text)}
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
+@cache
+def _who() -> Any:
+    import simple_icd_10  # 0.1 s: imported only by a site with ICD-10 codes
+
+    return simple_icd_10
+
+
+def _neighbours(code: str, known: tuple[str, ...]) -> list[str]:
+    """Codes next to an unknown one: the codes of the same length under its nearest known parent
+    (``M48.069`` -> ``M48.061``, ``M48.062``)."""
+    prefix = code
+    while prefix:
+        prefix = prefix[:-1].rstrip(".")
+        if prefix in known or len(prefix) <= 3:
+            break
+    found = [c for c in known if c.startswith(prefix) and len(c) == len(code)]
+    return found[:6] if found else [c for c in known if c.startswith(prefix[:3])][:6]
+
+
+def _choices(codes: list[str]) -> str:
+    return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " or " + codes[-1]
+
+
+def code_problem(system: str, code: str) -> str | None:
+    """Why ``code`` (as published) is not a code of ``system``, in plain words; None when it is."""
+    if system == "icd-10-cm":
+        codes, ordered, release = _icd10cm_codes()
+        if code in codes:
+            return None
+        near = _neighbours(code, ordered)
+        hint = f"; did you mean {_choices(near)}?" if near else ""
+        return f"'{code}' is not an ICD-10-CM code (release {release}){hint}"
+    if system == "icd-10":
+        who = _who()
+        if _ICD_RE.match(code) and who.is_valid_item(code):
+            return None
+        parent = code.split(".")[0]
+        near = list(who.get_children(parent)) if who.is_valid_item(parent) else []
+        hint = f"; did you mean {_choices(near[:6])}?" if near else ""
+        return f"'{code}' is not an ICD-10 code (WHO, 2019 release){hint}"
+    if system == "snomed-ct":
+        from spinesite.content.snomed import snomed_problem
+
+        why = snomed_problem(code)
+        return None if why is None else f"'{code}' is not a SNOMED CT concept identifier: {why}"
+    return None  # validation already said the system is unknown
+
+
+def description(system: str, code: str) -> str:
+    """The official description of a valid code ("" for SNOMED CT: its release is licensed)."""
+    if system == "icd-10-cm":
+        return _icd10cm_descriptions([code]).get(code, "")
+    if system == "icd-10":
+        return str(_who().get_description(code))
+    return ""
+
+
+def check_codes(pages: Iterable[Page], diags: Diagnostics, *, require: bool = False) -> list[CodeEntry]:
+    """Check every page's codes (the default-language pages: a translation carries its source's)
+    and return the site's codes, each with its description and pages, sorted by system and code.
+    ``require``: a condition without codes is a warning (``require_codes``)."""
+    carried: dict[tuple[str, str], list[Page]] = {}
+    for page in pages:
+        if page.lang:
+            continue
+        items = page.data.get("codes") or []
+        if require and page.kind == "conditions" and not items:
+            diags.warning(
+                page.rel,
+                0,
+                "no codes: add the ICD-10-CM code(s) of this condition (spinesite.yaml has require_codes: true)",
+                "codes-required",
+            )
+        seen: set[tuple[str, str]] = set()
+        for i, item in enumerate(items):
+            system, code = item.get("system"), item.get("code")
+            if system not in CODE_SYSTEMS or not isinstance(code, str) or not code:
+                continue  # validation reported it
+            line = page.parsed.line(("codes", i, "code"))
+            problem = code_problem(system, code)
+            if problem is not None:
+                diags.error(page.rel, line, f"codes[{i}].code: {problem}")
+            elif (system, code) in seen:
+                diags.error(page.rel, line, f"codes[{i}].code: {SYSTEM_NAMES[system]} {code} is listed twice")
+            else:
+                seen.add((system, code))
+                carried.setdefault((system, code), []).append(page)
+    cm = _icd10cm_descriptions(code for system, code in carried if system == "icd-10-cm")
+    out = []
+    for (system, code), found in sorted(carried.items()):
+        text = cm.get(code, "") if system == "icd-10-cm" else description(system, code)
+        out.append(CodeEntry(system, code, text, tuple(sorted(found, key=lambda p: (p.title.casefold(), p.slug)))))
+    return out
+
+
+def normalise_codes(data: dict[str, Any]) -> None:
+    """Write every code of validated front matter as published (see :func:`normalise`)."""
+    for item in data.get("codes") or []:
+        if isinstance(item, dict) and isinstance(item.get("code"), str) and item.get("system") in CODE_SYSTEMS:
+            item["code"] = normalise(item["system"], item["code"])
