@@ -12,11 +12,12 @@ Imports: ``model``, ``schema``, ``snomed`` (the reading stage).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from spinesite.content.model import Page
@@ -59,13 +60,25 @@ class CodeEntry:
 
 
 @cache
+def _icd10cm_data() -> Path:
+    """The package's data folder, found without importing it (its import parses the whole tabular)."""
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("simple-icd-10-cm is not installed; reinstall spinesite")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _data_file(prefix: str, suffix: str) -> Path:
+    return next(p for p in sorted(_icd10cm_data().iterdir()) if p.name.startswith(prefix) and p.name.endswith(suffix))
+
+
+@cache
 def _icd10cm_codes() -> tuple[frozenset[str], tuple[str, ...], str]:
     """(every ICD-10-CM code, sorted list, release name) from the package's code list."""
-    data = resources.files("simple_icd_10_cm") / "data"
-    name = next(p.name for p in data.iterdir() if p.name.startswith("code-list-") and p.name.endswith(".txt"))
-    lines = data.joinpath(name).read_text(encoding="utf-8").split()
+    path = _data_file("code-list-", ".txt")
+    lines = path.read_text(encoding="utf-8").split()
     real = [normalise("icd-10-cm", c) for c in lines if _BARE_RE.match(c)]  # chapters ("1") and blocks ("A00-A09") are not codes
-    return frozenset(real), tuple(sorted(real)), name.removeprefix("code-list-").removesuffix(".txt").replace("-", " ")
+    return frozenset(real), tuple(sorted(real)), path.name.removeprefix("code-list-").removesuffix(".txt").replace("-", " ")
 
 
 def _icd10cm_descriptions(codes: Iterable[str]) -> dict[str, str]:
@@ -73,9 +86,7 @@ def _icd10cm_descriptions(codes: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    data = resources.files("simple_icd_10_cm") / "data"
-    name = next(p.name for p in data.iterdir() if p.name.startswith("icd10c-tabular-") and p.name.endswith(".xml"))
-    text = data.joinpath(name).read_text(encoding="utf-8")
+    text = _data_file("icd10c-tabular-", ".xml").read_text(encoding="utf-8")
     pattern = re.compile(r"<name>(" + "|".join(re.escape(c) for c in wanted) + r")</name>\s*<desc>([^<]*)</desc>")
     return {m.group(1): _unescape(m.group(2)) for m in pattern.finditer(text)}
 
@@ -86,8 +97,11 @@ def _unescape(text: str) -> str:
 
 @cache
 def _who() -> Any:
-    import simple_icd_10  # 0.1 s: imported only by a site with ICD-10 codes
+    import warnings
 
+    with warnings.catch_warnings():  # it reads its data with importlib.resources' legacy read_text
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10  # 0.1 s: imported only by a site with ICD-10 codes
     return simple_icd_10
 
 
