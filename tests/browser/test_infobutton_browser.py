@@ -10,8 +10,8 @@ the minimal test site with Spanish, three conditions and their codes.
   with a real feed parser);
 - without JavaScript: the page says it cannot read the code and links to /codes/, which lists
   the codes, their official descriptions and their pages;
-- axe-core (as in test_accessibility.py) at 0 on /infobutton/ showing a list, /codes/ and a
-  code's page.
+- axe-core (as in test_accessibility.py) at 0 on /infobutton/ showing a list and showing the
+  search form, on /codes/ and on a code's page.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from urllib.parse import urlencode
 
 import feedparser
 import pytest
-from conftest import MINIMAL, copy_site, fm
 from spinebrowser import BuiltSite, build_site, have_tools, serve
 from test_accessibility import run_axe
+
+from conftest import MINIMAL, copy_site, fm
 
 pytestmark = pytest.mark.browser  # skipped with the reason naming all that is missing (conftest.py), Playwright included
 
@@ -96,7 +97,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
 @dataclass
 class Tab:
     page: Any
-    errors: list[str] = field(default_factory=list)  # script errors and console errors
+    errors: list[str] = field(default_factory=list)  # script errors, console errors, failed requests
+
+
+def _failed(tab: Tab, response: Any) -> None:
+    # Chromium asks for /favicon.ico when it shows a JSON or XML file (no <link rel=icon> there).
+    if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        tab.errors.append(f"{response.status} {response.url}")
 
 
 def _tab(browser: Any, *, javascript: bool = True) -> Iterator[Tab]:
@@ -104,7 +111,8 @@ def _tab(browser: Any, *, javascript: bool = True) -> Iterator[Tab]:
     page = context.new_page()
     tab = Tab(page)
     page.on("pageerror", lambda e: tab.errors.append(str(e)))
-    page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
+    page.on("response", lambda r: _failed(tab, r))
     yield tab
     context.close()
 
@@ -166,10 +174,24 @@ def test_several_matches_stay_and_list_the_pages(tab: Tab, site: BuiltSite) -> N
     assert tab.errors == []
 
 
-def test_a_language_the_page_has_opens_the_translation(tab: Tab, site: BuiltSite) -> None:
-    lands_on(tab, site, request(site, "M48.0", ICD_10, lang="es"), BACK_PAIN_ES, "Dolor de espalda")
+def test_several_matches_in_spanish_list_the_spanish_version_where_there_is_one(tab: Tab, site: BuiltSite) -> None:
     from playwright.sync_api import expect
 
+    tab.page.goto(request(site, "M48.061", lang="es"))
+    links = tab.page.locator("#infobutton .infobutton-results a")
+    expect(links).to_have_text(["Dolor de espalda", "Spinal stenosis"])
+    assert [(a.get_attribute("href"), a.get_attribute("hreflang"), a.get_attribute("lang")) for a in links.all()] == [
+        (BACK_PAIN_ES, "es", "es"),
+        (STENOSIS, None, None),
+    ]
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize("lang", ["es", "es-MX"])  # a regional tag finds the site's language
+def test_a_language_the_page_has_opens_the_translation(tab: Tab, site: BuiltSite, lang: str) -> None:
+    from playwright.sync_api import expect
+
+    lands_on(tab, site, request(site, "M48.0", ICD_10, lang=lang), BACK_PAIN_ES, "Dolor de espalda")
     expect(tab.page.locator("html")).to_have_attribute("lang", "es")
 
 
@@ -184,9 +206,9 @@ def test_a_language_the_page_has_opens_the_translation(tab: Tab, site: BuiltSite
 def test_a_language_without_a_translation_opens_the_english_page(
     tab: Tab, site: BuiltSite, code: str, system_oid: str, lang: str, path: str, title: str
 ) -> None:
-    lands_on(tab, site, request(site, code, system_oid, lang=lang), path, title)
     from playwright.sync_api import expect
 
+    lands_on(tab, site, request(site, code, system_oid, lang=lang), path, title)
     expect(tab.page.locator("html")).to_have_attribute("lang", "en-GB")
 
 
@@ -255,7 +277,9 @@ def test_without_javascript_the_page_links_to_the_codes(no_js: Tab, site: BuiltS
 
     page = no_js.page
     page.goto(request(site, "M54.16"))
-    expect(page.get_by_text("Your browser is not running scripts, so this page cannot read the code.")).to_be_visible()
+    noscript = page.locator("main noscript p")  # Playwright's text matching skips <noscript>: found by CSS
+    expect(noscript).to_be_visible()
+    expect(noscript).to_have_text("Your browser is not running scripts, so this page cannot read the code.")
     expect(page.locator("#infobutton .infobutton-status")).to_be_hidden()
     with page.expect_navigation():
         page.get_by_role("link", name="All diagnosis codes on this site").click()
@@ -272,13 +296,16 @@ def test_without_javascript_the_page_links_to_the_codes(no_js: Tab, site: BuiltS
 # --- accessibility --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["infobutton-several", "/codes/", "/codes/icd-10-cm/M48.061/"])
+@pytest.mark.parametrize("target", ["infobutton-several", "infobutton-none", "/codes/", "/codes/icd-10-cm/M48.061/"])
 def test_axe_has_no_violations(tab: Tab, site: BuiltSite, axe_source: str, target: str) -> None:
     from playwright.sync_api import expect
 
     if target == "infobutton-several":
         tab.page.goto(request(site, "M48.061"))
         expect(tab.page.locator("#infobutton .infobutton-results a")).to_have_count(2)
+    elif target == "infobutton-none":  # the status and the search form showing
+        tab.page.goto(request(site, "M99.99"))
+        expect(tab.page.locator("#infobutton form.infobutton-search")).to_be_visible()
     else:
         tab.page.goto(site.url(target))
     violations = run_axe(tab.page, axe_source)
