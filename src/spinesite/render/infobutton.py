@@ -44,8 +44,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from spinesite.content.codes import SYSTEM_NAMES
+
 OIDS = {"icd-10-cm": "2.16.840.1.113883.6.90", "icd-10": "2.16.840.1.113883.6.3", "snomed-ct": "2.16.840.1.113883.6.96"}
-SYSTEM_NAMES = {"icd-10-cm": "ICD-10-CM", "icd-10": "ICD-10", "snomed-ct": "SNOMED CT"}
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 does not allow (even escaped): replaced so the feed always parses.
