@@ -162,3 +162,19 @@ def test_a_site_without_codes_has_no_code_pages(tmp_path: Path, capsys: pytest.C
     site = coded_site(tmp_path, "")
     assert run_cli(capsys, "build", site, "--no-search")[0] == 0
     assert not (site / "_site/codes").exists() and not (site / "_site/infobutton").exists()
+
+
+def test_an_incremental_build_after_a_code_changes_equals_a_clean_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import snapshot
+    from spinesite.build import build
+
+    site = coded_site(tmp_path, "codes:\n  - {system: icd-10-cm, code: M48.061}\n")
+    assert run_cli(capsys, "build", site, "--no-search")[0] == 0
+    path = site / "content/conditions/back-pain.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("M48.061", "M48.062"), encoding="utf-8")
+    assert run_cli(capsys, "build", site, "--no-search")[0] == 0
+    assert "M48.062" in (site / "_site/codes/index.html").read_text(encoding="utf-8")
+    assert not (site / "_site/codes/icd-10-cm/M48.061").exists()
+    assert "M48.062" in (site / "_site/infobutton/index.html").read_text(encoding="utf-8")
+    assert build(site, tmp_path / "clean", search=False, incremental=False).ok()
+    assert snapshot(site / "_site") == snapshot(tmp_path / "clean")

@@ -11,9 +11,10 @@ hash what its output is made of (see :mod:`.state`); a Markdown key
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spinesite.content.graph import SiteGraph
 from spinesite.content.model import Listing, Page, listing_id
@@ -123,9 +124,22 @@ def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, s
         if listing.template in cache.kinds_read:  # by_kind.conditions...: those types' pages
             deps += pages_of_kinds(graph, cache.kinds_read[listing.template])
         parts = "\x1e".join(sorted({entry[p.rel] for p in deps}))
+        extra += _codes_shown(ctx)
         template = cache.template_keys.get(listing.template, cache.templates_key)
         keys[listing_id(listing)] = digest(global_key, template, listing.url, listing.template, parts, extra)
     return keys
+
+
+def _codes_shown(ctx: dict[str, Any]) -> str:
+    """What a code page, a code's answer or the Infobutton page shows besides its pages: the
+    codes and their official descriptions (from the shipped code tables), the index of codes."""
+    codes = [ctx["code"]] if "code" in ctx else list(ctx.get("codes") or [])
+    shown = [f"{c.system}\x1f{c.code}\x1f{c.description}" for c in codes]
+    if "index" in ctx:
+        shown.append(json.dumps(ctx["index"], sort_keys=True))
+    if "response_lang" in ctx:
+        shown.append(str(ctx["response_lang"]))
+    return digest(*shown) if shown else ""
 
 
 def pages_of_kinds(graph: SiteGraph, kinds: frozenset[str] | None) -> list[Page]:
