@@ -569,3 +569,19 @@ def test_the_spanish_site_strings_have_every_care_card() -> None:
     for mine, theirs in zip(spanish["care_cards"], CONFIG["care_cards"], strict=True):
         assert len(mine["items"]) == len(theirs["items"])  # every red flag translated
     assert spanish["emergency_number"] == CONFIG["emergency_number"]
+
+
+# ----------------------------------------------------------------------------- clinical codes
+
+
+def test_every_bundled_condition_carries_codes_from_the_shipped_releases() -> None:
+    from spinesite.content.codes import code_problem, normalise
+
+    conditions = of("conditions")
+    assert conditions and all(meta.get("codes") for meta, _ in conditions.values())
+    for slug, (meta, _) in conditions.items():
+        for item in meta["codes"]:
+            system, code = item["system"], normalise(item["system"], str(item["code"]))
+            assert code_problem(system, code) is None, (slug, system, code)
+            if system == "snomed-ct":  # its release is licensed: a public source must name the concept
+                assert any(code in s["title"] for s in meta["sources"]), (slug, code)
