@@ -178,3 +178,12 @@ def test_an_incremental_build_after_a_code_changes_equals_a_clean_build(tmp_path
     assert "M48.062" in (site / "_site/infobutton/index.html").read_text(encoding="utf-8")
     assert build(site, tmp_path / "clean", search=False, incremental=False).ok()
     assert snapshot(site / "_site") == snapshot(tmp_path / "clean")
+
+
+def test_a_snomed_id_written_without_quotes_is_taken_as_its_digits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = coded_site(tmp_path, "codes:\n  - {system: snomed-ct, code: 22298006}\n")
+    code, out, err = run_cli(capsys, "check", site, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["summary"]["codes"] == {
+        "content/conditions/back-pain.md": [{"system": "snomed-ct", "code": "22298006", "description": ""}]
+    }

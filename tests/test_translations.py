@@ -478,3 +478,30 @@ def test_a_markdown_link_to_a_generated_page_goes_to_its_version_in_the_language
     assert (
         '<a href="/causes/" hreflang="en-GB">causas<span class="lang-note"> (en inglés)</span></a>' in spanish
     )  # no Spanish index of causes
+
+
+def test_a_source_with_its_own_slug_is_translated_by_its_file_name_or_its_slug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hug = page(
+        "stretches", "Knee hug", extra="slug: knees-to-chest\nkind: stretch\nstarting_position: Lie down.\nsteps: [Hug.]\nstop_if: [Pain]\n"
+    )
+    hug = hug.replace("kind: stretch\nstarting_position: Lie on your back.\nsteps: [Breathe.]\nstop_if: [It hurts]\n", "", 1)
+    hug_es = BRIDGE_ES.replace("title: Puente", "title: Abrazo de rodillas").replace(
+        "illustration: {alt: Una persona tumbada boca arriba con las caderas levantadas}\n", ""
+    )
+    site = spanish_site(tmp_path, {"content/stretches/knee-hug.md": hug, "content/stretches/knee-hug.es.md": hug_es})
+    built(capsys, site)
+    assert ">Abrazo de rodillas</h1>" in html(site, "es/stretches/knees-to-chest/index.html")
+    site2 = spanish_site(
+        tmp_path / "2",
+        {
+            "content/stretches/knee-hug.md": hug,
+            "content/stretches/knee-hug.es.md": hug_es,
+            "content/stretches/knees-to-chest.es.md": hug_es,
+        },
+    )
+    code, lines, _err = check(capsys, site2)
+    assert code == 1
+    assert (
+        "content/stretches/knees-to-chest.es.md: duplicate translation: content/stretches/knee-hug.es.md and "
+        "content/stretches/knees-to-chest.es.md both translate content/stretches/knee-hug.md into es; remove one"
+    ) in lines

@@ -124,6 +124,19 @@ class Str(FieldType):
         return self.hint
 
 
+@dataclass(frozen=True)
+class CodeStr(Str):
+    """Text, or a whole number taken as its digits (a SNOMED CT id written without quotes)."""
+
+    def check(self, value: Any, ctx: Ctx, key: Key) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super().check(value, ctx, key)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {**super().json_schema(), "type": ["string", "integer"]}
+
+
 def Slug() -> Str:
     return Str(pattern=SLUG_RE.pattern, hint="slug (lower-case letters, digits and hyphens)", max_len=80)
 

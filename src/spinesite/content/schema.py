@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spinesite.content.fields import LEVELS, Bool, Date, Enum, Field, Int, List, Obj, Ref, Slug, Str, Url
+from spinesite.content.fields import LEVELS, Bool, CodeStr, Date, Enum, Field, Int, List, Obj, Ref, Slug, Str, Url
 from spinesite.content.poses import ALL_CONTACTS, ALL_TRACKED, HAND_TARGETS, JOINTS, LIMB_JOINTS, POSES, POSITION_EXTRAS
 
 REGIONS = ("cervical", "thoracic", "lumbar", "sacral")
@@ -43,7 +43,7 @@ CODE = Obj(
         Field("system", Enum(CODE_SYSTEMS), required=True, doc="The code system: `icd-10-cm`, `icd-10` (WHO) or `snomed-ct`."),
         Field(
             "code",
-            Str(max_len=20),
+            CodeStr(max_len=20, hint="code"),
             required=True,
             doc="The code, e.g. `M48.061` (ICD codes may be written without their dot) or a SNOMED CT concept id.",
         ),
