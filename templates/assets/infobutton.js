@@ -3,7 +3,8 @@
      ?mainSearchCriteria.v.c=M48.061&mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&informationRecipient.languageCode.c=es
    One page about the code: opened (in the requested language when the site has it). Several:
    listed. None: a search box. knowledgeResponseType=application/json or text/xml: the static
-   answer in that format (/codes/<system>/<CODE>.json or .xml, /<lang>/codes/... in a language).
+   answer in that format (/codes/<system>/<CODE>.json or .xml, /<lang>/codes/... in a language;
+   application/xml and application/atom+xml also get the Atom answer).
    The codes and their pages are in the page itself (data-index): no request to anyone. */
 (function () {
   "use strict";
@@ -68,8 +69,9 @@
     return;
   }
   var language = siteLanguage();
-  if (type === "application/json" || type === "text/xml") {
-    var ext = type === "application/json" ? "json" : "xml";
+  var formats = { "application/json": "json", "text/xml": "xml", "application/xml": "xml", "application/atom+xml": "xml" };
+  if (formats[type]) {
+    var ext = formats[type];
     window.location.replace(href((language ? language + "/" : "") + "codes/" + found.system + "/" + found.code + "." + ext));
     return;
   }
