@@ -253,8 +253,9 @@ def test_json_asked_for_ends_at_the_json_answer(tab: Tab, site: BuiltSite) -> No
     assert feed["subtitle"]["_value"] == "ICD-10-CM M54.16: Radiculopathy, lumbar region"
 
 
-def test_xml_asked_for_ends_at_the_atom_answer(tab: Tab, site: BuiltSite) -> None:
-    body = _answer(tab, site, request(site, "M54.16", response="text/xml"), "/codes/icd-10-cm/M54.16.xml")
+@pytest.mark.parametrize("response", ["text/xml", "application/atom+xml"])
+def test_xml_asked_for_ends_at_the_atom_answer(tab: Tab, site: BuiltSite, response: str) -> None:
+    body = _answer(tab, site, request(site, "M54.16", response=response), "/codes/icd-10-cm/M54.16.xml")
     parsed = feedparser.parse(body)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
