@@ -327,6 +327,8 @@ class SpinesiteBench:
             self.build("template edit reverted")
 
         output_files = len(snapshot(self.out)) - 1  # without the output marker
+        largest = largest_page(self.out)
+        ci = [self.ci_restore_edit(stretch_rel, original, r) for r in range(runs)]
         self.clean()
         with_search = self.build("cold, with search", search=True)
         search_files = len(snapshot(self.out)) - 1 - output_files
@@ -344,6 +346,11 @@ class SpinesiteBench:
             "no_change_cpu_s": median([m.cpu_seconds for m in nochange]),
             "no_change_changed_files": max(nochange_changed),
             "one_stretch_s": median([m.seconds for m in stretch]),
+            "ci_restore_edit_s": median([m.seconds for m in ci]),
+            "ci_restore_edit_cpu_s": median([m.cpu_seconds for m in ci]),
+            "ci_restore_edit_runs_s": [round(m.seconds, 3) for m in ci],
+            "largest_page_kb": round(largest[1] / 1024, 1),
+            "largest_page": largest[0],
             "one_stretch_runs_s": [round(m.seconds, 3) for m in stretch],
             "one_stretch_file": stretch_rel,
             "one_stretch_changed_files": len(stretch_changed[-1]),
@@ -368,6 +375,32 @@ class SpinesiteBench:
             "search_index_files": search_files,
             "peak_rss_with_search_mb": with_search.peak_rss_mb,
         }
+
+    def ci_restore_edit(self, stretch_rel: str, original: bytes, run: int) -> Measured:
+        """CI on every commit: a fresh checkout of the site (new mtimes and inodes) with the
+        previous output and cache restored as ``actions/cache`` restores them (times kept), one
+        stretch edited, then built."""
+        site, out = self.site.with_name("site-ci"), self.out.with_name("out-ci")
+        rmtree(site)
+        rmtree(out)
+        shutil.copytree(self.site, site, copy_function=shutil.copy, ignore=shutil.ignore_patterns(CACHE_DIR))  # a checkout
+        if (self.site / CACHE_DIR).is_dir():
+            shutil.copytree(self.site / CACHE_DIR, site / CACHE_DIR)  # restored: times kept
+        shutil.copytree(self.out, out)
+        (site / stretch_rel).write_bytes(original + b"\n" + EDIT_SENTENCE.format(run=run).encode() + b"\n")
+        ci = SpinesiteBench(self.args[: self.args.index("build")], site, out, None)
+        try:
+            return ci.build("CI: fresh checkout, cache and output restored, one stretch edited")
+        finally:
+            rmtree(site)
+            rmtree(out)
+
+
+def largest_page(out: Path) -> tuple[str, int]:
+    """(output path, bytes) of the largest generated HTML page."""
+    sizes = [(p.stat().st_size, p.relative_to(out).as_posix()) for p in out.rglob("*.html")]
+    size, rel = max(sizes, default=(0, ""))
+    return rel, size
 
 
 # ------------------------------------------------------------------ peers
@@ -566,6 +599,10 @@ def table(result: dict[str, Any]) -> str:
         f"i.e. {fmt(s['search_s'])} s wall, {fmt(s['search_cpu_s'])} s CPU for indexing "
         f"({s['search_index_files']} index files; switched off via {'--no-search' if s['search_mode'] == 'flag' else 'search: false in spinesite.yaml'}).",
     ]
+    lines.append(
+        f"- CI on every commit (fresh checkout, cache and output restored, one stretch edited): {fmt(s['ci_restore_edit_s'])} s "
+        f"({fmt(s['ci_restore_edit_cpu_s'])} s CPU); largest page {fmt(s['largest_page_kb'])} KB ({s['largest_page']})."
+    )
     if "hugo" in result["ratios"] and "no_change" in result["ratios"]["hugo"]:
         lines.append(f"- no-change rebuild, spinesite/Hugo: {result['ratios']['hugo']['no_change']}.")
     if "second_language" in result:
