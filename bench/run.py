@@ -377,23 +377,26 @@ class SpinesiteBench:
         }
 
     def ci_restore_edit(self, stretch_rel: str, original: bytes, run: int) -> Measured:
-        """CI on every commit: a fresh checkout of the site (new mtimes and inodes) with the
-        previous output and cache restored as ``actions/cache`` restores them (times kept), one
-        stretch edited, then built."""
-        site, out = self.site.with_name("site-ci"), self.out.with_name("out-ci")
-        rmtree(site)
-        rmtree(out)
-        shutil.copytree(self.site, site, copy_function=shutil.copy, ignore=shutil.ignore_patterns(CACHE_DIR))  # a checkout
-        if (self.site / CACHE_DIR).is_dir():
-            shutil.copytree(self.site / CACHE_DIR, site / CACHE_DIR)  # restored: times kept
-        shutil.copytree(self.out, out)
-        (site / stretch_rel).write_bytes(original + b"\n" + EDIT_SENTENCE.format(run=run).encode() + b"\n")
-        ci = SpinesiteBench(self.args[: self.args.index("build")], site, out, None)
+        """CI on every commit: the site checked out again at the same place (every file with a new
+        mtime and inode), the previous output and ``.spinesite-cache`` restored there as
+        ``actions/cache`` restores them (new inodes, times kept), one stretch edited, then built."""
+        saved_site, saved_out = self.site.with_name("site-saved"), self.out.with_name("out-saved")
+        rmtree(saved_site)
+        rmtree(saved_out)
+        self.site.rename(saved_site)
+        self.out.rename(saved_out)
         try:
-            return ci.build("CI: fresh checkout, cache and output restored, one stretch edited")
+            shutil.copytree(saved_site, self.site, copy_function=shutil.copy, ignore=shutil.ignore_patterns(CACHE_DIR))  # a checkout
+            if (saved_site / CACHE_DIR).is_dir():
+                shutil.copytree(saved_site / CACHE_DIR, self.site / CACHE_DIR)  # restored: times kept
+            shutil.copytree(saved_out, self.out)
+            (self.site / stretch_rel).write_bytes(original + b"\n" + EDIT_SENTENCE.format(run=run).encode() + b"\n")
+            return self.build("CI: fresh checkout, cache and output restored, one stretch edited")
         finally:
-            rmtree(site)
-            rmtree(out)
+            rmtree(self.site)
+            rmtree(self.out)
+            saved_site.rename(self.site)
+            saved_out.rename(self.out)
 
 
 def largest_page(out: Path) -> tuple[str, int]:

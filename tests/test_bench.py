@@ -138,7 +138,7 @@ def test_run_small_n_writes_results(tmp_path: Path) -> None:
     assert s["no_change_changed_files"] == 0
     assert s["one_stretch_changed_files"] >= 1
     assert s["ci_restore_edit_s"] > 0 and s["largest_page_kb"] > 0 and s["largest_page"].endswith(".html")
-    assert not (tmp_path / "n40" / "site-ci").exists()  # the CI checkout is removed again
+    assert not (tmp_path / "n40" / "site-saved").exists()  # the site is back in its place
     assert s["template_changed_files"] >= data["corpus"]["counts"]["conditions"]
     # The site is left as generated: the edits were reverted.
     site = tmp_path / "n40" / "site"
