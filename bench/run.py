@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import json
 import os
 import platform
 import re
 import shlex
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +57,21 @@ POLL_SECONDS = 0.02
 CACHE_DIR = ".spinesite-cache"
 PEER_PACKAGES = ["hugo", "mkdocs", "pelican[markdown]"]
 EDIT_SENTENCE = "Benchmark edit {run}: keep moving a little each day."
+RELOAD_POLL_SECONDS = 0.005
+SERVE_START_TIMEOUT = 900.0  # a preview server's first build of the largest corpus
+SERVE_SETTLE_SECONDS = 1.0
+# Every tool's results carry these keys (None: not measured for that tool), issue 18.
+STABLE_KEYS = (
+    "cold_s",
+    "cold_cpu_s",
+    "ci_restore_edit_s",
+    "one_stretch_s",
+    "no_change_s",
+    "peak_rss_mb",
+    "search_s",
+    "largest_page_kb",
+    "serve_reload_ms",
+)
 
 
 class BenchError(Exception):
@@ -216,6 +233,82 @@ def rmtree(path: Path) -> None:
         shutil.rmtree(path)
 
 
+# ------------------------------------------------------------------ live reload
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    except OSError:
+        return 0, b""
+    finally:
+        conn.close()
+
+
+def served(port: int, path: str, needle: bytes | None, deadline: float) -> float | None:
+    """When ``path`` is served with status 200 (containing ``needle``), polled every 5 ms; None at ``deadline``."""
+    while time.perf_counter() < deadline:
+        status, body = http_get(port, path)
+        if status == 200 and (needle is None or needle in body):
+            return time.perf_counter()
+        time.sleep(RELOAD_POLL_SECONDS)
+    return None
+
+
+def live_reload(what: str, cmd: list[str], port: int, page: str, edited: Path, runs: int) -> dict[str, Any]:
+    """Start a preview server (``cmd``, listening on ``port``), wait until it serves ``page``, then
+    ``runs`` times append a new sentence to the file ``edited`` and time from the save until
+    ``page`` is served with that sentence in it (the edit-to-reload a writer waits for)."""
+    with tempfile.TemporaryFile() as log:
+        return _live_reload(what, cmd, port, page, edited, runs, log)
+
+
+def _live_reload(what: str, cmd: list[str], port: int, page: str, edited: Path, runs: int, log: Any) -> dict[str, Any]:
+    original = edited.read_bytes()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        ready = served(port, page, None, started + SERVE_START_TIMEOUT)
+        if ready is None or proc.poll() is not None:
+            log.seek(0)
+            tail = "\n".join(log.read().decode("utf-8", "replace").strip().splitlines()[-20:])
+            raise BenchError(f"{what} did not serve {page} within {SERVE_START_TIMEOUT} s: {shlex.join(cmd)}\n{tail}")
+        time.sleep(SERVE_SETTLE_SECONDS)  # its file watchers in place, its first background work done
+        times = []
+        for run in range(runs):
+            sentence = f"Live reload edit {run} at {time.time_ns()}.".encode()
+            edit_at = time.perf_counter()
+            edited.write_bytes(original + b"\n\n" + sentence + b"\n")
+            seen = served(port, page, sentence, edit_at + 120)
+            if seen is None:
+                raise BenchError(f"{what}: the edit of {edited} did not reach {page} within 120 s")
+            times.append((seen - edit_at) * 1000)
+            time.sleep(SERVE_SETTLE_SECONDS)
+        return {
+            "serve_reload_ms": round(statistics.median(times), 1),
+            "serve_reload_runs_ms": [round(x, 1) for x in times],
+            "serve_start_s": round(ready - started, 3),
+            "serve_command": shlex.join(cmd),
+        }
+    finally:
+        edited.write_bytes(original)
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 # ------------------------------------------------------------------ spinesite
 
 
@@ -329,9 +422,11 @@ class SpinesiteBench:
         output_files = len(snapshot(self.out)) - 1  # without the output marker
         largest = largest_page(self.out)
         ci = [self.ci_restore_edit(stretch_rel, original, r) for r in range(runs)]
+        reload = self.serve_reload(stretch_rel, runs)
         self.clean()
         with_search = self.build("cold, with search", search=True)
         search_files = len(snapshot(self.out)) - 1 - output_files
+        alone = pagefind_alone(self.cmd, self.out)
         cold_s = median([m.seconds for m in cold])
         return {
             "version": self.version,
@@ -374,7 +469,22 @@ class SpinesiteBench:
             "search_cpu_s": round(with_search.cpu_seconds - median([m.cpu_seconds for m in cold]), 3),
             "search_index_files": search_files,
             "peak_rss_with_search_mb": with_search.peak_rss_mb,
+            **reload,
+            "pagefind_alone_s": round(alone.seconds, 3) if alone else None,
+            "pagefind_alone_cpu_s": alone.cpu_seconds if alone else None,
+            "pagefind_alone_peak_rss_mb": alone.peak_rss_mb if alone else None,
+            "search_vs_pagefind": round((with_search.seconds - cold_s) / alone.seconds, 2) if alone and alone.seconds else None,
         }
+
+    def serve_reload(self, stretch_rel: str, runs: int) -> dict[str, Any]:
+        """``spinesite serve`` (without search indexing when it has ``--no-search``): edit-to-reload of one stretch."""
+        help_text = subprocess.run([*self.cmd, "serve", "--help"], capture_output=True, text=True, check=False).stdout
+        port = free_port()
+        cmd = [*self.cmd, "serve", str(self.site), "--port", str(port), "--quiet"]
+        if "--no-search" in help_text:
+            cmd.append("--no-search")
+        page = "/" + stretch_rel.removeprefix("content/").removesuffix(".md") + "/"
+        return live_reload("spinesite serve", cmd, port, page, self.site / stretch_rel, runs)
 
     def ci_restore_edit(self, stretch_rel: str, original: bytes, run: int) -> Measured:
         """CI on every commit: the site checked out again at the same place (every file with a new
@@ -397,6 +507,24 @@ class SpinesiteBench:
             rmtree(self.out)
             saved_site.rename(self.site)
             saved_out.rename(self.out)
+
+
+def pagefind_alone(cmd: list[str], out: Path) -> Measured | None:
+    """``pagefind --site OUT`` alone on the pages spinesite built (the same flags as spinesite
+    gives it), its bundle written to a scratch folder: what indexing costs without spinesite."""
+    python = Path(cmd[0]).with_name("python")
+    found = subprocess.run(
+        [str(python) if python.is_file() else sys.executable, "-c", "from pagefind_bin import get_executable; print(get_executable())"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        print("warning: pagefind_bin is not installed: no Pagefind-alone figure", file=sys.stderr)
+        return None
+    with tempfile.TemporaryDirectory(prefix="pagefind-alone-") as tmp:
+        program = [found.stdout.strip(), "--site", str(out), "--output-path", str(Path(tmp, "pagefind")), "--silent"]
+        return checked([*program, "--force-language", "en", "--exclude-selectors", "[data-pagefind-filter][hidden]"], "pagefind alone")
 
 
 def largest_page(out: Path) -> tuple[str, int]:
@@ -439,7 +567,7 @@ def peer_venv(scratch: Path) -> dict[str, Any]:
     }
 
 
-def bench_peer(name: str, info: dict[str, Any], src: Path, work: Path, runs: int) -> dict[str, Any]:
+def bench_peer(name: str, info: dict[str, Any], src: Path, work: Path, runs: int, stretch_rel: str = "") -> dict[str, Any]:
     out = work / f"out-{name}"
     extra: list[Path] = []
     if name == "hugo":
@@ -469,10 +597,44 @@ def bench_peer(name: str, info: dict[str, Any], src: Path, work: Path, runs: int
         )
         if nochange:
             result.update(no_change_s=median([m.seconds for m in nochange]), no_change_runs_s=[round(m.seconds, 3) for m in nochange])
+        largest = largest_page(out)
+        result.update(largest_page_kb=round(largest[1] / 1024, 1), largest_page=largest[0])
+        # A CI build of a tool with no cache of rendered pages is a cold build.
+        result.update(ci_restore_edit_s=result["cold_s"], ci_restore_edit_note="a full build (nothing to restore)")
+        if name == "hugo" and stretch_rel:
+            result.update(hugo_edits(info, cmd, src, work, runs, stretch_rel))
     except BenchError as exc:
         print(f"warning: {exc}", file=sys.stderr)
         result["error"] = str(exc)
     return result
+
+
+def hugo_edits(info: dict[str, Any], cmd: list[str], src: Path, work: Path, runs: int, stretch_rel: str) -> dict[str, Any]:
+    """Hugo after one stretch is edited: ``hugo`` again (a full build, its caches kept), and
+    ``hugo server``'s edit-to-reload of that stretch's page."""
+    edited = src / "hugo" / "content" / stretch_rel.removeprefix("content/")
+    original = edited.read_bytes()
+    one: list[Measured] = []
+    try:
+        for run in range(runs):
+            edited.write_bytes(original + b"\n\n" + EDIT_SENTENCE.format(run=run).encode() + b"\n")
+            one.append(checked(cmd, "hugo after one stretch edited", cwd=work))
+    finally:
+        edited.write_bytes(original)
+    port = free_port()
+    server = [info["bin"], "server", "--source", str(src / "hugo"), "--port", str(port), "--bind", "127.0.0.1"]
+    server += ["--cacheDir", str(work / "hugo-cache"), "--quiet"]
+    page = "/" + stretch_rel.removeprefix("content/").removesuffix(".md") + "/"
+    return {
+        "one_stretch_s": median([m.seconds for m in one]),
+        "one_stretch_runs_s": [round(m.seconds, 3) for m in one],
+        **live_reload("hugo server", server, port, page, edited, runs),
+    }
+
+
+def stable(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with every key of STABLE_KEYS (None where the tool was not measured for it)."""
+    return {**{key: None for key in STABLE_KEYS}, **result}
 
 
 # ------------------------------------------------------------------ report
@@ -492,7 +654,7 @@ def bench_n(n: int, args: argparse.Namespace, cmd: list[str], peers: dict[str, A
     sb = SpinesiteBench(cmd, site, out, args.jobs)
     if args.jobs is not None and not sb.flags["--jobs"]:
         print("warning: this spinesite has no --jobs flag; --jobs ignored", file=sys.stderr)
-    ours = sb.run(args.runs, str(manifest["edit_stretch"]))
+    ours = stable(sb.run(args.runs, str(manifest["edit_stretch"])))
     ours["pages_per_s"] = round(n / ours["cold_s"], 1) if ours["cold_s"] else 0.0
     result: dict[str, Any] = {
         "n": n,
@@ -514,7 +676,7 @@ def bench_n(n: int, args: argparse.Namespace, cmd: list[str], peers: dict[str, A
     }
     for name, info in (peers or {}).items():
         print(f"N={n}: benchmarking {name} ...", file=sys.stderr)
-        res = bench_peer(name, info, peer_src, work, args.runs)
+        res = stable(bench_peer(name, info, peer_src, work, args.runs, str(manifest["edit_stretch"])))
         result["peers"][name] = res
         if res.get("cold_s"):
             ratio = {"cold": round(ours["cold_s"] / res["cold_s"], 2)}
@@ -590,7 +752,8 @@ def table(result: dict[str, Any]) -> str:
             continue
         ratio = result["ratios"].get(name, {})
         lines.append(
-            f"| {label.strip()} | {fmt(p['cold_s'])} | {fmt(p['cold_cpu_s'])} | {fmt(p.get('no_change_s'))} | – | – | {fmt(round(n / p['cold_s'], 1))} | "
+            f"| {label.strip()} | {fmt(p['cold_s'])} | {fmt(p['cold_cpu_s'])} | {fmt(p.get('no_change_s'))} | {fmt(p.get('one_stretch_s'))} | – | "
+            f"{fmt(round(n / p['cold_s'], 1))} | "
             f"{fmt(p['peak_rss_mb'])} | {fmt(ratio.get('cold'))}, {fmt(ratio.get('cold_cpu'))} |"
         )
     lines += [
@@ -606,6 +769,18 @@ def table(result: dict[str, Any]) -> str:
         f"- CI on every commit (fresh checkout, cache and output restored, one stretch edited): {fmt(s['ci_restore_edit_s'])} s "
         f"({fmt(s['ci_restore_edit_cpu_s'])} s CPU); largest page {fmt(s['largest_page_kb'])} KB ({s['largest_page']})."
     )
+    hugo = result["peers"].get("hugo", {})
+    lines.append(
+        f"- live preview, edit-to-reload of the edited stretch: spinesite serve {fmt(s.get('serve_reload_ms'))} ms "
+        f"(first build {fmt(s.get('serve_start_s'))} s)"
+        + (f"; hugo server {fmt(hugo.get('serve_reload_ms'))} ms (first build {fmt(hugo.get('serve_start_s'))} s)." if hugo.get("serve_reload_ms") else ".")
+    )
+    if s.get("pagefind_alone_s"):
+        lines.append(
+            f"- Pagefind alone on the same pages: {fmt(s['pagefind_alone_s'])} s ({fmt(s['pagefind_alone_cpu_s'])} s CPU, peak "
+            f"{fmt(s['pagefind_alone_peak_rss_mb'])} MB); spinesite's indexing step / Pagefind alone: {fmt(s['search_vs_pagefind'])}; "
+            f"peak RSS of the build with search {fmt(s['peak_rss_with_search_mb'])} MB."
+        )
     if "hugo" in result["ratios"] and "no_change" in result["ratios"]["hugo"]:
         lines.append(f"- no-change rebuild, spinesite/Hugo: {result['ratios']['hugo']['no_change']}.")
     if "second_language" in result:

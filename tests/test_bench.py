@@ -138,6 +138,21 @@ def test_run_small_n_writes_results(tmp_path: Path) -> None:
     assert s["no_change_changed_files"] == 0
     assert s["one_stretch_changed_files"] >= 1
     assert s["ci_restore_edit_s"] > 0 and s["largest_page_kb"] > 0 and s["largest_page"].endswith(".html")
+    # issue 18: the stable keys, every one measured for spinesite
+    stable = (
+        "cold_s",
+        "cold_cpu_s",
+        "ci_restore_edit_s",
+        "one_stretch_s",
+        "no_change_s",
+        "peak_rss_mb",
+        "search_s",
+        "largest_page_kb",
+        "serve_reload_ms",
+    )
+    assert all(s[key] is not None for key in stable), {key: s[key] for key in stable}
+    assert s["serve_reload_ms"] > 0 and len(s["serve_reload_runs_ms"]) == 1
+    assert s["pagefind_alone_s"] > 0 and s["search_vs_pagefind"] is not None
     assert not (tmp_path / "n40" / "site-saved").exists()  # the site is back in its place
     assert s["template_changed_files"] >= data["corpus"]["counts"]["conditions"]
     # The site is left as generated: the edits were reverted.

@@ -40,8 +40,12 @@ def _interrupting(folder: Path, item: int) -> int:
 def test_ctrl_c_stops_the_workers_after_the_item_in_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_TASKS_PER_WORKER", 2)
     threads = set(threading.enumerate())
-    with pytest.raises(KeyboardInterrupt):
-        parallel.run(_interrupting, tmp_path, list(range(5000)), 2)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises here, whatever the test runner set
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            parallel.run(_interrupting, tmp_path, list(range(5000)), 2)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     started = {p.stem for p in tmp_path.glob("*.started")}
     finished = {p.stem for p in tmp_path.glob("*.finished")}
     assert "30" in started

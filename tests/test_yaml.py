@@ -171,3 +171,25 @@ def test_a_libyaml_nesting_error_is_reported_in_our_words(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(yamlnodes.yaml, "parse", libyaml_refuses)
     assert error_of("a:\n  b:\n    c: 1\n") == (5, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: T\nnext_review: 2027-01-01\n",
+        "title: T\nnext_review :   2027-01-01  # soon\n",
+        "title: |\n  next_review: not a key\n  more\nnext_review: 2027-01-01\n",
+        "title: T\nsummary: >-\n  x\n\n\nnext_review: 2027-01-01\n",
+        '"next_review": 2027-01-01\ntitle: T\n',
+        "{title: T,\n next_review: 2027-01-01}\n",
+        "title: T\n",
+        "title: T\nnext_reviewed: 1\nnext_review: 2\n",
+    ],
+)
+def test_a_lazy_top_level_line_is_the_parsed_line(text: str) -> None:
+    """LazyParsed finds a top-level key's line without parsing when it can: the same line as parsing."""
+    from spinesite.content.yamlnodes import LazyParsed
+
+    lazy, parsed = LazyParsed(lambda: text), parse(text, 2)
+    assert lazy.line(("next_review",)) == parsed.line(("next_review",))
+    assert lazy.line(("title",)) == parsed.line(("title",))

@@ -190,6 +190,9 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     s.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: 127.0.0.1, this computer only)")
     s.add_argument("--drafts", action="store_true", help="also show the drafts (draft: true), each marked as a draft")
+    s.add_argument(
+        "--no-search", dest="search", action="store_false", help="do not index the preview for search (a large site previews with less work)"
+    )
     s.set_defaults(func=cmd_serve)
 
     j = sub.add_parser(
@@ -241,7 +244,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from spinesite.serve.server import ServeError, Server
 
     _check_site(args.site)
-    server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts)
+    server = Server(args.site, args.bind, args.port, console=from_args(args), drafts=args.drafts, search=args.search)
     try:
         server.serve_forever()
     except ServeError as exc:

@@ -102,6 +102,13 @@ FIELDS: tuple[Field, ...] = (
     Field("search", Bool(), default=True, doc="Build the search index."),
     Field("feed_entries", Int(1, 1000), default=20, doc="Number of entries in the Atom feed."),
     Field(
+        "index_page_size",
+        Int(10, 10_000),
+        default=100,
+        doc="Most entries on one page of a type's index (A to Z, stretches...); a longer index is split into pages"
+        " (`/stretches/`, `/stretches/page/2/`, ...) so that each stays quick to load on a phone.",
+    ),
+    Field(
         "reviewers",
         List(REVIEWER),
         default=list,
@@ -188,6 +195,7 @@ class Config:
     care_cards: tuple[CareCard, ...]
     search: bool
     feed_entries: int
+    index_page_size: int
     reviewers: tuple[Reviewer, ...]
     require_review: bool
     require_codes: bool

@@ -40,6 +40,10 @@ class ContentType:
     template: str  # the theme template of one page: "condition.html"
     label: str  # short label of a page of this type (search results): "Condition"
     index_title: str | None = None  # title of the generated index /<folder>/ (template list_<folder>.html); None: no index
+    # How the index orders and groups its pages (render/paging.py): "az" (by first letter),
+    # "category" (treatment categories), "frequency" (common causes first), "" (as they come).
+    # A long index is split into pages between groups where it can.
+    index_groups: str = ""
     search_label: str | None = None  # label of its "Type of page" filter on the search page; None: no filter
     prose_fields: tuple[str, ...] = ()  # front-matter fields a reader reads as prose (readability, placeholders)
     archetype_body: str = "TODO\n"  # the Markdown body of a new page (built-in archetype)
@@ -73,6 +77,7 @@ TYPES: tuple[ContentType, ...] = (
         "condition.html",
         "Condition",
         index_title="Conditions A to Z",
+        index_groups="az",
         search_label="Conditions",
         prose_fields=("symptoms", "non_urgent", "diagnosis", "outlook", "prevention", "faq"),
         archetype_body="## What is it?\n\nTODO: explain the condition in plain words.\n\n## Why it happens\n\nTODO\n",
@@ -104,6 +109,7 @@ TYPES: tuple[ContentType, ...] = (
         "cause.html",
         "Cause",
         index_title="Causes and risk factors",
+        index_groups="frequency",
         search_label="Causes and risk factors",
         archetype_body="TODO: explain how this leads to the conditions it is linked to.\n",
         jsonld_type="MedicalCause",
@@ -117,6 +123,7 @@ TYPES: tuple[ContentType, ...] = (
         "treatment.html",
         "Treatment",
         index_title="Treatments",
+        index_groups="category",
         search_label="Treatments",
         prose_fields=("benefits", "risks", "guidelines"),
         archetype_body="## What it is\n\nTODO: describe the treatment in plain words.\n\n## What to expect\n\nTODO\n",
@@ -132,6 +139,7 @@ TYPES: tuple[ContentType, ...] = (
         "glossary_term.html",
         "Glossary",
         index_title="Glossary of medical words",
+        index_groups="az",
         search_label="Medical words (glossary)",
         archetype_body="TODO: a one-paragraph definition in plain words.\n",
         orphan_check=False,  # terms are reached through the glossary and first-use links

@@ -104,6 +104,23 @@ class LazyParsed(Parsed):
             self._parsed = parsed if parsed is not None and isinstance(parsed.value, dict) else Parsed({}, {(): 1})
         return self._parsed
 
+    def line(self, key: Key, default: int = 0) -> int:
+        """As :meth:`Parsed.line`; a top-level key written once at the start of a line is found
+        without parsing the YAML (the review-date warnings of a large unchanged site)."""
+        if self._parsed is None and len(key) == 1 and isinstance(key[0], str):
+            found = self._top_level_line(key[0])
+            if found:
+                return found
+        return super().line(key, default)
+
+    def _top_level_line(self, name: str) -> int:
+        """Line of ``name:`` when exactly one line starts with it (0: parse to be sure)."""
+        text = self._load()
+        if text is None:
+            return 0
+        found = [m.start() for m in re.finditer(rf"^{re.escape(name)}[ \t]*:(?:[ \t]|$)", text, re.MULTILINE)]
+        return text.count("\n", 0, found[0]) + self._first_line if len(found) == 1 else 0
+
     @property  # type: ignore[override]
     def value(self) -> Any:
         return self._get().value

@@ -125,6 +125,8 @@ def listing_keys(listings: list[Listing], graph: SiteGraph, digests: dict[str, s
             deps += pages_of_kinds(graph, cache.kinds_read[listing.template])
         parts = "\x1e".join(sorted({entry[p.rel] for p in deps}))
         extra += _codes_shown(ctx)
+        if ctx.get("pager") is not None:  # one page of a long index: its links to the others
+            extra += ctx["pager"].key()
         template = cache.template_keys.get(listing.template, cache.templates_key)
         keys[listing_id(listing)] = digest(global_key, template, listing.url, listing.template, parts, extra)
     return keys

@@ -7,22 +7,27 @@ from collections.abc import Callable
 from spinesite.content import contenttypes
 from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
-from spinesite.content.schema import TREATMENT_CATEGORIES
+from spinesite.render.paging import grouped, paged_title, paginate
 
 URGENT_HELP_URL = "/urgent-help/"  # the site's care cards on one page, linked from every page's header
 URGENT_HELP_TITLE = "When to get help urgently"
 
 
-def listings(graph: SiteGraph, urgent_help: bool = False, lang: str = "", tr: Callable[[str], str] = str) -> list[Listing]:
+def listings(
+    graph: SiteGraph, urgent_help: bool = False, lang: str = "", tr: Callable[[str], str] = str, page_size: int = 100
+) -> list[Listing]:
     """Every generated page in ``lang`` ("": the default language; another language has the
     generated pages of its translations, under ``/<lang>/``, and no 404 page of its own).
-    ``urgent_help``: the site has care cards to show on their own page; ``tr``: gettext of ``lang``."""
+    ``urgent_help``: the site has care cards to show on their own page; ``tr``: gettext of ``lang``;
+    ``page_size``: most entries on one page of a type's index (a longer one is split, paging.py)."""
     at = graph.languages.prefix(lang).rstrip("/") if lang else ""
     kinds = graph.kinds_in(lang)
     out = [Listing(at + "/", "home.html", tr("Home"), lang=lang)]
     for t in contenttypes.TYPES:
         if t.index_title is not None and (kinds.get(t.folder) or not lang):
-            out.append(Listing(at + t.index_url, t.index_template, tr(t.index_title), {"items": kinds.get(t.folder, [])}, lang))
+            title, groups = tr(t.index_title), grouped(kinds.get(t.folder, []), t.index_groups)
+            for url, items, pager in paginate(at + t.index_url, groups, page_size):
+                out.append(Listing(url, t.index_template, paged_title(title, pager, tr), {"items": items, "pager": pager}, lang))
     for level, conditions in graph.levels_in(lang).items():
         draft = all(is_draft(c) for c in conditions)  # only drafts there (--drafts): a draft itself
         title = tr("%(level)s spinal level") % {"level": level}
@@ -46,9 +51,3 @@ def listings(graph: SiteGraph, urgent_help: bool = False, lang: str = "", tr: Ca
 def figure_url(stretch: Page) -> str:
     """Where a stretch's drawn figure is written: ``/stretches/<slug>/figure.svg``."""
     return stretch.url + "figure.svg"
-
-
-def treatments_by_category(items: list) -> list[tuple[str, list]]:  # type: ignore[type-arg]
-    """Treatments grouped in the fixed category order, empty groups left out."""
-    groups = [(cat, [t for t in items if t.data.get("category") == cat]) for cat in TREATMENT_CATEGORIES]
-    return [(cat, ts) for cat, ts in groups if ts]

@@ -32,7 +32,8 @@ from spinesite.render.figures import LABELS, figure_img, figure_svg
 from spinesite.render.i18n import Catalogue, fold_messages, load_catalogue, missing_messages
 from spinesite.render.jsonld import dumps_script_safe, page_jsonld
 from spinesite.render.languages import LanguageVersions
-from spinesite.render.listings import URGENT_HELP_URL, figure_url, listings, treatments_by_category
+from spinesite.render.listings import URGENT_HELP_URL, figure_url, listings
+from spinesite.render.paging import az_groups, treatments_by_category
 from spinesite.render.qrcodes import qr_svg
 from spinesite.render.wordforms import other_names
 from spinesite.siteurls import base_path
@@ -105,15 +106,6 @@ def template_error(exc: jinja2.TemplateError, where: str, diags: Diagnostics) ->
         diags.error(f"templates/{exc.name or '?'}", exc.lineno or 0, f"template syntax error: {exc.message}")
     else:
         diags.error(where, 0, f"template error: {exc}")
-
-
-def az_groups(items: list[Page]) -> list[tuple[str, list[Page]]]:
-    """Pages grouped by the first letter of their title (A–Z; digits and others under '#')."""
-    groups: dict[str, list[Page]] = {}
-    for p in items:
-        first = p.title[:1].upper()
-        groups.setdefault(first if first.isalpha() else "#", []).append(p)
-    return sorted(groups.items())
 
 
 def section_ids(page: Page) -> Callable[[str], str]:
@@ -315,7 +307,7 @@ class SiteRenderer:
         return self._listings
 
     def _listings_in(self, lang: str, care: bool) -> list[Listing]:
-        return listings(self.graph, urgent_help=care, lang=lang, tr=self.catalogue(lang).gettext)
+        return listings(self.graph, urgent_help=care, lang=lang, tr=self.catalogue(lang).gettext, page_size=self.config.index_page_size)
 
     def sitemap(self, urls: list[tuple[str, dt.date | None]]) -> bytes:
         rows, xhtml = [], False

@@ -16,7 +16,8 @@ cycle (build, bind, start the threads, stop them) and the rebuild, which publish
   indexed with Pagefind in a background thread, and ``/pagefind/`` is served from the newest
   complete bundle in memory.
 
-``drafts`` (``serve --drafts``) builds the drafts too, as ``build --drafts`` does.
+``drafts`` (``serve --drafts``) builds the drafts too, as ``build --drafts`` does; ``search``
+False (``serve --no-search``) never indexes the preview.
 """
 
 from __future__ import annotations
@@ -64,12 +65,14 @@ class Server:
         console: Console | None = None,
         debounce_ms: int = 50,
         drafts: bool = False,
+        search: bool = True,
     ) -> None:
         self.site = Path(site)
         self.host, self.port = host, port
         self.console = console or Console()
         self.drafts = drafts  # --drafts: show the drafts too
         self.search = PreviewSearch(self.console.warning)  # the Pagefind bundle, indexed after each good build
+        self.indexes = search  # --no-search: never index (the search page then says search is not available)
         self.snapshot = Snapshot(0, False, {})
         self.last_reload_seconds: float | None = None  # edit → tabs notified, for the last rebuild
         self.stopping = threading.Event()
@@ -180,7 +183,7 @@ class Server:
             self.built.notify_all()
         self.last_reload_seconds = max(0.0, time.time() - changed_at)
         self._report(old, snap, result)
-        if snap.ok and result is not None and (job := search_job(snap.generation, result, snap.base_path)) is not None:
+        if self.indexes and snap.ok and result is not None and (job := search_job(snap.generation, result, snap.base_path)) is not None:
             self.search.request(job)  # after the tabs were told to reload: indexing never delays them
         return snap
 
