@@ -773,7 +773,11 @@ def table(result: dict[str, Any]) -> str:
     lines.append(
         f"- live preview, edit-to-reload of the edited stretch: spinesite serve {fmt(s.get('serve_reload_ms'))} ms "
         f"(first build {fmt(s.get('serve_start_s'))} s)"
-        + (f"; hugo server {fmt(hugo.get('serve_reload_ms'))} ms (first build {fmt(hugo.get('serve_start_s'))} s)." if hugo.get("serve_reload_ms") else ".")
+        + (
+            f"; hugo server {fmt(hugo.get('serve_reload_ms'))} ms (first build {fmt(hugo.get('serve_start_s'))} s)."
+            if hugo.get("serve_reload_ms")
+            else "."
+        )
     )
     if s.get("pagefind_alone_s"):
         lines.append(

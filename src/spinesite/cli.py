@@ -191,7 +191,10 @@ def _authoring_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     s.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (default: 127.0.0.1, this computer only)")
     s.add_argument("--drafts", action="store_true", help="also show the drafts (draft: true), each marked as a draft")
     s.add_argument(
-        "--no-search", dest="search", action="store_false", help="do not index the preview for search (a large site previews with less work)"
+        "--no-search",
+        dest="search",
+        action="store_false",
+        help="do not index the preview for search (a large site previews with less work)",
     )
     s.set_defaults(func=cmd_serve)
 
