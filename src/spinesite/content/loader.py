@@ -166,6 +166,9 @@ def load_file(
         stat = (size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         if known is not None and known[:4] == stat and SLUG_RE.match(slug):
             digest = known[4]
+            cached = (parsed_cache or {}).get(digest)  # in memory (serve): as the last build parsed it
+            if cached is not None:
+                return SourceFile(rel, kind, slug, cached[0], cached[1], cached[2], digest, stat, lang)
             lazy_yaml = LazyParsed(lambda: _part_of_file(path, digest, 0))
             return SourceFile(rel, kind, slug, lazy_yaml, None, known[5], digest, stat, lang)
         if size > max_bytes:

@@ -88,7 +88,7 @@ class MemoryMemo:
         self.cache, self.previous = cache, previous
 
     def known_sources(self) -> tuple[dict[str, SourceStat], set[str]]:
-        return {}, set()
+        return self.cache.trusted_sources(), set()  # their parsed YAML and body are in cache.parsed
 
     def prevalidates(self, known: dict[str, SourceStat]) -> bool:
         return False
@@ -106,7 +106,7 @@ class MemoryMemo:
         return {t for t, path in targets.items() if previous.keys.get(t) != keys[t] or path not in previous.files}
 
     def remember(self, done: Remembered, result: BuildResult) -> None:
-        result.cache = self.cache.remember_in_memory(done.sources, done.markdown, done.validated)
+        result.cache = self.cache.remember_in_memory(done.sources, done.markdown, done.validated, done.read_ns)
 
 
 Memo = FolderMemo | MemoryMemo

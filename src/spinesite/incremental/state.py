@@ -126,11 +126,14 @@ class Cache:
         self.read_ns = read_ns
         self.validated = {f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated}
 
-    def remember_in_memory(self, sources: list[Any], markdown: dict[str, Any], validated: dict[str, Any]) -> Cache:
-        """A copy holding what an in-memory build (``spinesite serve``) can reuse next time."""
+    def remember_in_memory(self, sources: list[Any], markdown: dict[str, Any], validated: dict[str, Any], read_ns: int) -> Cache:
+        """A copy holding what an in-memory build (``spinesite serve``) can reuse next time: the
+        files' stats too, so that the next one reads only the files that changed."""
         return Cache(
             salt=self.salt,
             parsed={s.digest: (s.parsed, s.body, s.body_line) for s in sources},
+            sources={s.rel: (*s.stat, s.digest, s.body_line) for s in sources if s.stat},
+            read_ns=read_ns,
             markdown=markdown,
             templates_key=self.templates_key,
             kinds_read=self.kinds_read,
