@@ -323,3 +323,33 @@ def test_the_same_site_gives_the_same_index(tmp_path: Path, make_site: MakeSite,
     for name in ("a", "b"):
         assert run_cli(capsys, "build", site, "-o", tmp_path / name, "--clean")[0] == 0
     assert contents(tmp_path / "a" / "pagefind") == contents(tmp_path / "b" / "pagefind")
+
+
+def test_pagefind_reads_only_the_indexed_region_and_builds_the_same_bundle(built: Path, tmp_path: Path) -> None:
+    """issue 18: Pagefind is given each page's <html> tag and indexed region only (a third of
+    the bytes): the bundle is byte-identical to the one it builds from the whole pages."""
+    from spinesite.output.pagefindrun import run_pagefind
+    from spinesite.output.search import indexed_part
+
+    pages = sorted(
+        (p.relative_to(built).as_posix(), p.read_text(encoding="utf-8")) for p in built.rglob("*.html") if "pagefind" not in p.parts
+    )
+    pages = [(rel, text) for rel, text in pages if "data-pagefind-body" in text]
+    assert len(pages) >= 6
+    trimmed = [(rel, indexed_part(text)) for rel, text in pages]
+    assert sum(map(len, (t for _, t in trimmed))) < sum(map(len, (t for _, t in pages))) / 2
+    assert all(t.startswith('<!DOCTYPE html>\n<html lang="en-GB"') and "data-pagefind-body" in t for _, t in trimmed)
+    run_pagefind(pages, "en", tmp_path / "whole")
+    run_pagefind(trimmed, "en", tmp_path / "trimmed")
+    assert contents(tmp_path / "trimmed") == contents(tmp_path / "whole")
+
+
+def test_indexed_part_keeps_the_region_and_the_language() -> None:
+    from spinesite.output.search import indexed_part
+
+    page = '<!DOCTYPE html>\n<html lang="es" class="x"><head><title>T</title></head><body><nav>menu</nav><main><article data-pagefind-body><h1>Hola</h1><article>inner</article><p>fin</p></article><footer>pie</footer></main></body></html>'
+    assert indexed_part(page) == (
+        '<!DOCTYPE html>\n<html lang="es" class="x"><head><meta charset="utf-8"></head><body>'
+        "<article data-pagefind-body><h1>Hola</h1><article>inner</article><p>fin</p></article></body></html>\n"
+    )
+    assert indexed_part("<p>no region</p>") == "<p>no region</p>"

@@ -56,7 +56,15 @@ from spinesite.incremental.store import CacheFolderError, Store, bytecode_dir, c
 from spinesite.output.search import BUNDLE_DIR, search_terms, searchable, write_index
 from spinesite.output.transaction import MemoryOutput, Output, Transaction, Writer, write_new
 from spinesite.output.writer import check_output_dir
-from spinesite.pagework import RenderState, load_markdown, prevalidate, render_all_markdown, render_pages, render_what_builds
+from spinesite.pagework import (
+    RenderState,
+    load_markdown,
+    prevalidate,
+    render_all_markdown,
+    render_listings,
+    render_pages,
+    render_what_builds,
+)
 from spinesite.parallel import default_jobs, run
 from spinesite.render.sitefiles import copy_static, render_site_files
 from spinesite.render.templates import SiteRenderer, theme_dir
@@ -203,7 +211,7 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
         result.lap("render keys")
         render_pages(state, todo.dirty_pages, result, opts.jobs)
         result.lap("templates")
-        keep = set(todo.targets.values()) | generated_files(state, todo, result)
+        keep = set(todo.targets.values()) | generated_files(state, todo, result, opts.jobs)
         result.lap("generated pages, static files")
         search_key = ""
         if opts.search and config.search:
@@ -253,18 +261,19 @@ def content_checks(result: BuildResult, pages: list[Page], config: Config, today
     diags.extend(check_reviews([p for p in pages if not p.lang], config, skip={d.path for d in diags.errors}))
 
 
-def generated_files(state: RenderState, todo: Plan, result: BuildResult) -> set[str]:
+def generated_files(state: RenderState, todo: Plan, result: BuildResult, jobs: int) -> set[str]:
     """Put the generated pages that changed, the sitemap, feed and static files into the
     output, checked like the pages; returns their output paths."""
     assert state.output is not None
     renderer, diags = state.site, result.diagnostics
-    site_files = render_site_files(renderer, state.graph, todo.listings, todo.dirty_listings, diags)
+    pages = render_listings(state, todo.dirty_listings, diags, jobs)  # rendered and checked on the worker pool
+    site_files = render_site_files(renderer, state.graph, todo.listings, diags)
     result.rendered_listings = sorted(x.output_path for x in todo.listings if listing_id(x) in todo.dirty_listings)
     copy_static(state.site_dir, site_files, diags, reserved=set(todo.targets.values()))
     check_output(site_files, diags, base_url=renderer.config.base)
-    for rel, data in site_files.items():
+    for rel, data in (site_files | pages).items():
         state.output.put(rel, data)
-    return set(site_files)
+    return set(site_files) | set(pages)
 
 
 def search_index(state: RenderState, output: Output, todo: Plan, last_key: str, diags: Diagnostics) -> set[str]:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from spinesite.buildresult import BuildResult
-from spinesite.checks.site import broken_pages, check_output, markdown_images
+from spinesite.checks.site import SAFETY, broken_pages, check_output, markdown_images
 from spinesite.content.graph import SiteGraph, page_url
 from spinesite.content.loader import load_file, read_body
 from spinesite.content.model import Page, listing_id
@@ -115,6 +115,34 @@ def render_template(state: RenderState, rel: str) -> TemplateResult:
     return data, diags.items, False
 
 
+def render_generated(state: RenderState, index: int) -> TemplateResult:
+    """Render and check one generated page (``state.site.listings()[index]``) in a worker."""
+    diags = Diagnostics()
+    listing = state.site.listings()[index]
+    try:
+        data = state.site.render_listing(listing)
+    except jinja2.TemplateError as exc:
+        template_error(exc, f"templates/{listing.template}", diags)
+        return None, diags.items, False
+    check_output({listing.output_path: data}, diags, base_url=state.site.config.base)
+    return data, diags.items, False
+
+
+def render_listings(state: RenderState, dirty: set[str], diags: Diagnostics, jobs: int) -> dict[str, bytes]:
+    """The generated pages whose id is in ``dirty`` (home, indexes, levels, handouts...),
+    rendered and checked on the worker pool: output path -> bytes."""
+    listings = state.site.listings()
+    todo = [i for i, x in enumerate(listings) if listing_id(x) in dirty]
+    if jobs > 1 and state.md_store is not None:
+        state.md_store.close()
+    files = {}
+    for i, (data, found, _changed) in zip(todo, run(render_generated, state, todo, jobs), strict=True):
+        diags.extend(found)
+        if data is not None:
+            files[listings[i].output_path] = data
+    return files
+
+
 def prevalidate(job: tuple[Path, int], rel: str) -> tuple[str, Any] | None:
     """Load and validate one content file in a worker (a cold build's costliest serial step):
     (``rel + digest``, (data, diagnostics)) for the main process's validation cache, or None
@@ -190,9 +218,12 @@ def render_what_builds(state: RenderState, result: BuildResult, jobs: int) -> No
             result.diagnostics.extend(page_diags)
     listings = renderer.listings()
     scratch = Diagnostics()
-    site_files = render_site_files(renderer, graph, listings, {listing_id(x) for x in listings}, scratch)
-    copy_static(state.site_dir, site_files, scratch, reserved={p.output_path for p in graph.pages})
+    pages = render_listings(state, {listing_id(x) for x in listings}, scratch, jobs)
+    site_files = render_site_files(renderer, graph, listings, scratch)
+    copy_static(state.site_dir, site_files, scratch, reserved={p.output_path for p in graph.pages} | set(pages))
     check_output(site_files, result.diagnostics, base_url=renderer.config.base)
+    result.diagnostics.extend(d for d in scratch.items if d.code == SAFETY)  # what the generated pages' checks found
+    site_files |= pages
     for rel, data in site_files.items():
         output.put(rel, data)
     output.commit(())

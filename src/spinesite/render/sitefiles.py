@@ -9,27 +9,18 @@ from pathlib import Path
 import jinja2
 
 from spinesite.content.graph import SiteGraph, is_draft
-from spinesite.content.model import Listing, listing_id
+from spinesite.content.model import Listing
 from spinesite.diagnostics import Diagnostics
 from spinesite.render.templates import SiteRenderer, template_error, theme_dir
 
 
-def render_site_files(
-    renderer: SiteRenderer, graph: SiteGraph, listings: list[Listing], dirty: set[str], diags: Diagnostics
-) -> dict[str, bytes]:
-    """Generated pages whose inputs changed (home, indexes, levels, handouts, search, 404),
-    and the sitemap, robots.txt and feed."""
+def render_site_files(renderer: SiteRenderer, graph: SiteGraph, listings: list[Listing], diags: Diagnostics) -> dict[str, bytes]:
+    """The sitemap (every page and generated page), robots.txt and the feed. The generated
+    pages themselves are rendered on the worker pool (``pagework.render_listings``)."""
     files: dict[str, bytes] = {}
     # drafts (built with --drafts) are never listed for search engines
     urls: list[tuple[str, dt.date | None]] = [(p.url, p.data.get("last_reviewed")) for p in graph.pages if not is_draft(p)]
     urls += [(x.url, None) for x in listings if x.url.endswith("/") and not x.context.get("draft")]  # pages, not 404.html or figures
-    for listing in listings:
-        if listing_id(listing) not in dirty:
-            continue
-        try:
-            files[listing.output_path] = renderer.render_listing(listing)
-        except jinja2.TemplateError as exc:
-            template_error(exc, f"templates/{listing.template}", diags)
     files["sitemap.xml"] = renderer.sitemap(urls)
     files["robots.txt"] = renderer.robots()
     try:
