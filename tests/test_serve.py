@@ -104,9 +104,11 @@ def status_of(response: bytes) -> int:
 class EventStream:
     """A minimal server-sent-events client on a raw socket."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, page: str = "") -> None:
+        """``page``: the tab's own path, as the reload script sends it (it then hears ``same``
+        instead of ``reload`` when its page did not change)."""
         self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        self.sock.sendall(f"GET /__spinesite/events HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+        self.sock.sendall(f"GET /__spinesite/events{page} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
         self.buffer = b""
 
     def next_event(self, timeout: float) -> tuple[str, str]:
@@ -200,7 +202,7 @@ def test_source_files_are_not_served(shared: Server, path: str) -> None:
 def test_reload_script_is_external_and_same_origin(shared: Server) -> None:
     status, headers, body = request(shared, "/__spinesite/reload.js")
     assert (status, headers["content-type"]) == (200, "text/javascript; charset=utf-8")
-    assert b'new EventSource("/__spinesite/events")' in body
+    assert b'new EventSource("/__spinesite/events" + location.pathname)' in body
     _, _, page = request(shared, "/")
     assert b"script-src 'self'" in page and b"connect-src 'self'" in page  # the site's own CSP allows both
     assert page.count(b"<script") == page.count(b'<script type="application/ld+json">') + page.count(b"<script src=")  # nothing inline runs
@@ -612,8 +614,8 @@ def test_an_edit_saved_during_the_first_build_is_not_missed(site: Path) -> None:
     """The watchers start after the first build: a save in between is found by comparing stats."""
 
     class EditDuringFirstBuild(Server):
-        def rebuild(self, changed_at: float, jobs: int | None = 1) -> Snapshot:
-            snap = super().rebuild(changed_at, jobs)
+        def rebuild(self, changed_at: float, jobs: int | None = 1, paths: set[str] | None = None) -> Snapshot:
+            snap = super().rebuild(changed_at, jobs, paths)
             if snap.generation == 1:
                 edit(site, BACK_PAIN, "region: lumbar", "region: nowhere")
             return snap

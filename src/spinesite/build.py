@@ -191,7 +191,7 @@ def run_pipeline(site: Path, opts: Options, today: dt.date, output: Output, memo
     result.codes = check_codes(graph.pages, diags, require=config.require_codes)  # against the shipped code tables
     result.counts = Counter(p.kind for p in graph.pages)
     result.digests = {s.rel: s.digest for s in sources}
-    renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if opts.incremental else None, codes=result.codes)
+    renderer = result.renderer = SiteRenderer(graph, config, site, today, bytecode_dir() if opts.incremental else None, codes=result.codes)
     state = RenderState(graph, renderer, config.limits.markdown_seconds, output, site, memo.markdown_store())
     result.lap("site graph")
     diags.extend(renderer.interface_checks())  # catalogues, and interface text a language lacks

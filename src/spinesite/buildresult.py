@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from spinesite.content.graph import SiteGraph
     from spinesite.diagnostics import Diagnostics
     from spinesite.incremental.state import Cache
+    from spinesite.render.templates import SiteRenderer
 
 
 @dataclass
@@ -41,6 +42,7 @@ class BuildResult:
     reading_ease: dict[str, float] = field(default_factory=dict)  # spinesite check: Spanish pages' reading ease, by source file
     linked: dict[str, set[str]] = field(default_factory=dict)  # page rel -> rels its body links to
     cache: Cache | None = None  # parsed sources and Markdown, for the next in-memory build
+    renderer: SiteRenderer | None = None  # the templates with this build's site graph (serve's quick preview)
     timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), printed with -v
     _last: float = field(default_factory=time.perf_counter)  # end of the previous stage
 

@@ -26,15 +26,16 @@ from spinesite.serve.http import TEXT, Handler, send
 from spinesite.serve.search import PreviewSearch, bundle_key
 
 INTERNAL = "/__spinesite/"
-RELOAD_JS = b"""// spinesite serve: reload this page when the site is rebuilt (not part of the built site).
-// Hidden tabs let go of their connection (browsers allow only a few per server) and check
-// again when shown: a different build id means the page is out of date.
+RELOAD_JS = b"""// spinesite serve: reload this page when the site is rebuilt and this page changed (not part
+// of the built site). Hidden tabs let go of their connection (browsers allow only a few per
+// server) and check again when shown: a different build id means the page may be out of date.
 (() => {
   let shown = document.currentScript.dataset.build, events = null;
   const connect = () => {
-    events = new EventSource("/__spinesite/events");
+    events = new EventSource("/__spinesite/events" + location.pathname);
     events.addEventListener("hello", (e) => { if (e.data !== shown) location.reload(); });
     events.addEventListener("reload", (e) => { if (e.data !== shown) location.reload(); });
+    events.addEventListener("same", (e) => { shown = e.data; });
   };
   document.addEventListener("visibilitychange", () => {
     if (document.hidden && events) { events.close(); events = null; }
@@ -124,8 +125,8 @@ def answer(app: Preview, h: Handler, path: str, head: bool) -> None:
     """The response for a checked, decoded ``path``."""
     if path == INTERNAL + "reload.js":
         send(h, 200, RELOAD_JS, CONTENT_TYPES[".js"], head)
-    elif path == INTERNAL + "events":
-        _events(app, h, head)
+    elif path == INTERNAL + "events" or path.startswith(INTERNAL + "events/"):
+        _events(app, h, head, path[len(INTERNAL + "events") :] or None)
     else:
         _serve_file(app, h, path, head)
 
@@ -179,8 +180,33 @@ def _not_found(app: Preview, h: Handler, snap: Snapshot, head: bool, html_like: 
         send(h, 404, b"404 Not Found\n", TEXT, head)
 
 
-def _events(app: Preview, h: Handler, head: bool) -> None:
-    """Server-sent events: ``hello`` with the build id, then ``reload`` after each rebuild."""
+def shown_at(snap: Snapshot, path: str) -> bytes | None:
+    """What a tab at ``path`` shows from ``snap`` (its page, the 404 page), None for the error
+    page; as :func:`_serve_file` finds it."""
+    if not snap.ok:
+        return None
+    if snap.base_path != "/" and path.startswith(snap.base_path):
+        path = "/" + path[len(snap.base_path) :]
+    rel = path.lstrip("/")
+    key = rel + "index.html" if rel == "" or rel.endswith("/") else rel
+    return snap.files.get(key, snap.files.get("404.html"))
+
+
+def unchanged_for(page: str, old: Snapshot, new: Snapshot) -> bool:
+    """Whether a tab at ``page`` showing ``old`` shows exactly that in ``new``: its page is the
+    same, and nothing else changed but other pages (a style sheet, a script or an image it
+    loads could have)."""
+    shown = shown_at(old, page)
+    if shown is None or shown != shown_at(new, page):
+        return False
+    before = old.files
+    changed = {key for key, data in new.files.items() if before.get(key) is not data and before.get(key) != data}
+    return all(key.endswith(".html") for key in changed | (before.keys() - new.files.keys()))
+
+
+def _events(app: Preview, h: Handler, head: bool, page: str | None = None) -> None:
+    """Server-sent events: ``hello`` with the build id, then after each rebuild ``reload``, or
+    ``same`` (with the new build id) when the tab names its ``page`` and that page did not change."""
     if not app.event_slots.acquire(blocking=False):
         h.close_connection = True
         send(h, 503, b"503 too many open tabs\n", TEXT, head)
@@ -198,7 +224,8 @@ def _events(app: Preview, h: Handler, head: bool) -> None:
         h.end_headers()
         if head:
             return
-        gen = app.snapshot.generation
+        seen = app.snapshot
+        gen = seen.generation
 
         def news() -> bool:
             return app.stopping.is_set() or app.snapshot.generation != gen
@@ -210,8 +237,11 @@ def _events(app: Preview, h: Handler, head: bool) -> None:
             if app.stopping.is_set():
                 return
             if app.snapshot.generation != gen:
-                gen = app.snapshot.generation
-                h.wfile.write(f"event: reload\ndata: {app.build_id(app.snapshot)}\n\n".encode())
+                snap = app.snapshot
+                gen = snap.generation
+                same = page is not None and unchanged_for(page, seen, snap)
+                h.wfile.write(f"event: {'same' if same else 'reload'}\ndata: {app.build_id(snap)}\n\n".encode())
+                seen = snap
             else:
                 h.wfile.write(b": ping\n\n")
     except OSError:

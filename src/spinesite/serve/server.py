@@ -39,6 +39,7 @@ from spinesite.incremental.stamp import input_stats
 from spinesite.render.templates import theme_dir
 from spinesite.serve.http import Handler, HTTPServer, Reject, request_path
 from spinesite.serve.pages import Snapshot, answer
+from spinesite.serve.quick import quick_files
 from spinesite.serve.search import PreviewSearch, search_job
 from spinesite.serve.watch import Watcher
 from spinesite.siteurls import base_path
@@ -162,8 +163,12 @@ class Server:
 
     # --- building ----------------------------------------------------------------------
 
-    def rebuild(self, changed_at: float, jobs: int | None = 1) -> Snapshot:
-        """Build in memory and publish the result; returns the new snapshot."""
+    def rebuild(self, changed_at: float, jobs: int | None = 1, paths: set[str] | None = None) -> Snapshot:
+        """Build in memory and publish the result; returns the new snapshot. ``paths``: the files
+        that changed; when they are pages whose text alone changed, those pages are shown first
+        (``quick.py``), then the full rebuild is published."""
+        if paths and self.snapshot.ok and self._previous is not None:
+            self._quick_preview(paths)
         try:
             result = build(self.site, write=False, previous=self._previous, jobs=jobs, drafts=self.drafts)
             problems = result.diagnostics.sorted()
@@ -187,6 +192,21 @@ class Server:
             self.search.request(job)  # after the tabs were told to reload: indexing never delays them
         return snap
 
+    def _quick_preview(self, paths: set[str]) -> None:
+        """Publish the edited pages at once, rendered with the previous build's graph (``quick.py``)."""
+        assert self._previous is not None
+        try:
+            files = quick_files(self._previous, self.site, paths)
+        except Exception:  # the full rebuild that follows reports any problem
+            files = None
+        if not files:
+            return
+        old = self.snapshot
+        snap = Snapshot(old.generation + 1, True, {**old.files, **files}, old.base_path, old.problems)
+        with self.built:
+            self.snapshot = snap
+            self.built.notify_all()
+
     def _report(self, old: Snapshot, new: Snapshot, result: BuildResult | None) -> None:
         seen = set(old.problems)
         fresh = [d for d in new.problems if d not in seen]
@@ -204,7 +224,7 @@ class Server:
             self.console.error(f"build failed ({what}); showing the error page until it is fixed [{ms} ms]")
 
     def _rebuild_loop(self) -> None:
-        self._watcher.rebuild_loop(self.rebuild)
+        self._watcher.rebuild_loop(lambda changed_at, paths: self.rebuild(changed_at, paths=paths))
 
     # --- answering (servehttp.py checks the request, servepages.py answers it) ---------
 

@@ -48,8 +48,8 @@ class Watcher:
         """Let the tree watcher end (with ``stopping`` set)."""
         self.restart_tree.set()
 
-    def rebuild_loop(self, rebuild: Callable[[float], object]) -> None:
-        """Call ``rebuild(edit time)`` once per batch of changes, until ``stopping`` is set."""
+    def rebuild_loop(self, rebuild: Callable[[float, set[str]], object]) -> None:
+        """Call ``rebuild(edit time, changed paths)`` once per batch of changes, until ``stopping`` is set."""
         while not self.stopping.is_set():
             try:
                 first, paths = self.changes.get(timeout=0.2)
@@ -60,7 +60,7 @@ class Watcher:
                     more = self.changes.get_nowait()
                     first, paths = min(first, more[0]), paths | more[1]
             if not self.stopping.is_set():
-                rebuild(edit_time(first, paths))
+                rebuild(edit_time(first, paths), paths)
 
     def watch_root(self) -> None:
         """The site folder itself (not recursive): spinesite.yaml, and watched folders appearing."""
