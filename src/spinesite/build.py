@@ -51,7 +51,7 @@ from spinesite.incremental import stamp
 from spinesite.incremental.keys import digest, markdown_keys
 from spinesite.incremental.memo import FolderMemo, Memo, MemoryMemo, Remembered
 from spinesite.incremental.plan import Plan, plan
-from spinesite.incremental.state import Cache
+from spinesite.incremental.state import Cache, SourceStat
 from spinesite.incremental.store import CacheFolderError, Store, bytecode_dir, cache_folder
 from spinesite.output.search import BUNDLE_DIR, search_terms, searchable, write_index
 from spinesite.output.transaction import MemoryOutput, Output, Transaction, Writer, write_new
@@ -242,8 +242,9 @@ def read_and_validate(
     known, lazy = memo.known_sources()
     if memo.prevalidates(known):
         memo.let_go()  # no SQLite connection across the fork (it opens again when next used)
-        cache.validated |= prevalidate_all(site, cache, known, max_bytes, jobs)
-        lazy = cache.validated_digests()
+        fresh, found = prevalidate_all(site, cache, known, max_bytes, jobs)
+        cache.validated |= fresh
+        known, lazy = {**known, **found}, cache.validated_digests()  # found: just read, not read again
     sources: list[SourceFile] = []
     loading = _kept(iter_content(site, diags, max_bytes, cache.parsed, known, lazy), sources)
     validated: dict[str, object] = {}
@@ -290,18 +291,21 @@ def search_index(state: RenderState, output: Output, todo: Plan, last_key: str, 
     return output.fill(BUNDLE_DIR, lambda dest: write_index(html, language, dest, diags, terms))
 
 
-def prevalidate_all(site: Path, cache: Cache, known: Collection[str], max_bytes: int, jobs: int) -> dict[str, object]:
+def prevalidate_all(
+    site: Path, cache: Cache, known: Collection[str], max_bytes: int, jobs: int
+) -> tuple[dict[str, object], dict[str, SourceStat]]:
     """Validation results of the content files not known from the last build, computed on the
     worker pool when there are enough of them (see ``pagework.prevalidate``); files whose
-    bytes were validated before (a copied site, a fresh checkout) are found by digest."""
+    bytes were validated before (a copied site, a fresh checkout) are found by digest, and
+    returned with their stat as just read (the loader then does not read them again)."""
     todo = [rel for rel in content_rels(site) if rel not in known]
     if jobs < 2 or len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
-        return {}
+        return {}, {}
     cached = cache.validated_rels(site, todo, max_bytes)
     todo = [rel for rel in todo if rel not in cached]
     if len(todo) < 2 * parallel.MIN_TASKS_PER_WORKER:
-        return {}
-    return dict(found for found in run(prevalidate, (site, max_bytes), todo, jobs) if found is not None)
+        return {}, cached
+    return dict(found for found in run(prevalidate, (site, max_bytes), todo, jobs) if found is not None), cached
 
 
 @contextlib.contextmanager

@@ -183,6 +183,10 @@ def load_file(
         diags.error(rel, 0, f"file is too large (the limit is {max_bytes // 1024} KB, see limits.max_file_kb)")
         return None
     digest = hashlib.sha256(raw).hexdigest()
+    if known is not None and known[4] == digest and digest in (lazy or ()) and SLUG_RE.match(slug):
+        # the bytes the last build read, under a new stat (a fresh checkout): they loaded cleanly then
+        lazy_yaml = LazyParsed(lambda: _part_of_file(path, digest, 0))
+        return SourceFile(rel, kind, slug, lazy_yaml, None, known[5], digest, stat, lang)
     cached = (parsed_cache or {}).get(digest)
     if cached is not None and SLUG_RE.match(slug):
         parsed, body, body_line = cached
@@ -231,6 +235,14 @@ def _part_of_file(path: Path | str, digest: str, part: int) -> str | None:
     except OSError:
         return None
     return _part_of(raw, part) if hashlib.sha256(raw).hexdigest() == digest else None
+
+
+def body_line(raw: bytes) -> int:
+    """The line where the body of a file starts, if the file loads without a word (else 0)."""
+    quiet = Diagnostics()
+    text = decode(raw, "", quiet)
+    split = split_front_matter(text, "", quiet) if text is not None else None
+    return split[2] if split is not None and not quiet.items else 0
 
 
 def _part_of(raw: bytes, part: int) -> str | None:

@@ -16,6 +16,7 @@ all of it in the cache folder's database (:mod:`.store`); deleting it only costs
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 
 from spinesite import __version__
 from spinesite.content.contenttypes import by_folder
+from spinesite.content.loader import body_line
 from spinesite.content.translations import split_name, translation_fields
 from spinesite.diagnostics import Diagnostic
 from spinesite.incremental import codec
@@ -70,22 +72,27 @@ class Cache:
     def validated_digests(self) -> set[str]:
         return {key.rpartition("\x1f")[2] for key in self.validated}
 
-    def validated_rels(self, site: Path, rels: Iterable[str], max_bytes: int) -> set[str]:
+    def validated_rels(self, site: Path, rels: Iterable[str], max_bytes: int) -> dict[str, SourceStat]:
         """The rels among ``rels`` whose file holds bytes whose validated front matter is cached
         (read and hashed, as the loader does, never parsed): nothing to validate again for them.
+        Each with its stat as read, digest and body line, so that the loader need not read it again.
 
         A site copied elsewhere with its cache has new stats, so none of its files is
         trusted by stat (:meth:`trusted_sources`), yet every one is found here by digest.
         """
-        found = set()
+        found: dict[str, SourceStat] = {}
         for rel in rels:
             try:
                 with open(site / rel, "rb") as fh:
+                    st = os.fstat(fh.fileno())
                     raw = fh.read(max_bytes + 1)
             except OSError:
                 continue
-            if len(raw) <= max_bytes and f"{rel}\x1f{hashlib.sha256(raw).hexdigest()}" in self.validated:
-                found.add(rel)
+            digest = hashlib.sha256(raw).hexdigest()
+            if len(raw) <= max_bytes and len(raw) == st.st_size and f"{rel}\x1f{digest}" in self.validated:
+                line = body_line(raw)
+                if line:
+                    found[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest, line)
         return found
 
     @classmethod
