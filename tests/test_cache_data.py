@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import re
 import shutil
@@ -441,8 +442,13 @@ def test_a_copied_sites_validated_files_are_found_by_digest(tmp_path: Path) -> N
         cache = Cache.load(store)
     rels = content_rels(moved)
     found = cache.validated_rels(moved, rels, 1 << 20)
-    assert sorted(set(rels) - found) == ["content/causes/c9.md", "content/stretches/s1.md"]
-    assert cache.validated_rels(moved, rels, 10) == set()  # files over the size limit are left to the loader
+    assert sorted(set(rels) - found.keys()) == ["content/causes/c9.md", "content/stretches/s1.md"]
+    # each with its stat as read, digest and body line: the loader does not read it again
+    rel = "content/causes/c0.md"
+    raw, st = (moved / rel).read_bytes(), (moved / rel).stat()
+    body_line = raw.decode().split("\n")[1:].index("---") + 3
+    assert found[rel] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, hashlib.sha256(raw).hexdigest(), body_line)
+    assert cache.validated_rels(moved, rels, 10) == {}  # files over the size limit are left to the loader
 
 
 def test_a_store_used_before_and_after_a_fork(tmp_path: Path) -> None:

@@ -33,6 +33,15 @@ def test_it_is_installed_in_place_of_the_stock_inline_stage() -> None:
     assert len(md.treeprocessors) == len(md_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS).treeprocessors)
 
 
+def test_block_level_answers_are_python_markdowns() -> None:
+    md = md_lib.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    stock = md.is_block_level
+    fastinline.install(md)
+    tags = [*md.block_level_elements, "P", "DIV/", "span", "a", "em", "", "x-custom", "tr/", None, 3]
+    assert [md.is_block_level(tag) for tag in tags] == [stock(tag) for tag in tags]
+    assert md.is_block_level("Table") and not md.is_block_level("strong")
+
+
 def test_every_pattern_has_triggers() -> None:
     """A pattern added by a new Python-Markdown or extension works (it is always tried), but
     is slow: this test says so."""

@@ -89,5 +89,13 @@ class FastInlineProcessor(InlineProcessor):
 
 
 def install(md: Markdown) -> None:
-    """Replace ``md``'s inline stage (same name and priority as Python-Markdown's own)."""
+    """Replace ``md``'s inline stage (same name and priority as Python-Markdown's own), and
+    answer ``is_block_level`` from a set of its (by then complete) block-level tags instead of
+    scanning their list: Python-Markdown asks it for every element, hundreds of times a page."""
     md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
+    block_level = frozenset(md.block_level_elements)
+
+    def is_block_level(tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in block_level
+
+    md.is_block_level = is_block_level  # type: ignore[method-assign]

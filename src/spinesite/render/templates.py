@@ -60,6 +60,20 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     catalogue: Catalogue | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """The sandbox's own answer, remembered per (type of the object, attribute name): it
+        depends on nothing else (``is_internal_attribute`` and ``modifies_known_mutable`` look
+        only at the object's type and the name), and templates ask it on every attribute."""
+        key = (type(obj), attr)
+        known = self._safe_attributes.get(key)
+        if known is None:
+            known = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return known
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         tree = super()._parse(source, name, filename)
         if self.catalogue is not None:
