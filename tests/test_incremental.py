@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import random
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import REVIEW
+from conftest import REVIEW, ROOT
 from spinesite import parallel
 from spinesite.build import build
 from spinesite.incremental import state as cachemod
@@ -407,3 +409,46 @@ def test_a_listing_reading_one_type_ignores_edits_to_others(tmp_path: Path) -> N
     cause.write_text(cause.read_text().replace("title: ", "title: Renamed ", 1))
     assert "index.html" in build(site, out, jobs=1).rendered_listings
     assert "Renamed Causes number 1" in (out / "index.html").read_text()
+
+
+def test_a_new_day_rerenders_only_the_pages_whose_review_became_overdue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 18 (CI on every commit, each built on the day of its commit): a page shows the day
+    only through its overdue notice, so a build on another day re-renders just the pages whose
+    next_review passed in between, and equals a clean build of that day."""
+    site, out = tmp_path / "site", tmp_path / "out"
+    make_site(site, n=4)
+    due = site / "content" / "stretches" / "s1.md"
+    text = re.sub(r"next_review: \S+", "next_review: 2030-06-15", due.read_text(), count=1)
+    text = re.sub(r"reviewed_by: .*", "reviewed_by: Ann Example", text, count=1)  # reviewed: it shows the notice
+    due.write_text(re.sub(r"last_reviewed: \S+", "last_reviewed: 2029-06-15", text, count=1))
+    config = site / "spinesite.yaml"
+    config.write_text(config.read_text() + "reviewers:\n  - name: Ann Example\n    qualification: Physiotherapist\n")
+    day = lambda iso: str(int(dt.datetime.fromisoformat(iso + "T12:00:00+00:00").timestamp()))  # noqa: E731
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", day("2030-06-01"))
+    assert build(site, out, jobs=1).ok()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", day("2030-06-10"))  # another day, nothing overdue yet
+    result = build(site, out, jobs=1)
+    assert result.ok() and result.rendered == []
+    before = (out / "stretches/s1/index.html").read_text()
+    assert 'overdue-notice" data-next-review="2030-06-15" hidden data-pagefind-ignore>' in before
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", day("2030-06-20"))  # s1's review is now overdue
+    result = build(site, out, jobs=1)
+    assert result.ok() and result.rendered == ["stretches/s1/index.html"]
+    assert 'overdue-notice" data-next-review="2030-06-15" data-pagefind-ignore>' in (out / "stretches/s1/index.html").read_text()  # shown
+    clean = tmp_path / "clean"
+    assert build(site, clean, jobs=1, incremental=False).ok()
+    assert tree(out) == tree(clean)
+
+
+def test_a_template_showing_the_build_date_makes_every_day_a_new_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = tmp_path / "site", tmp_path / "out"
+    make_site(site, n=2)
+    theme = (ROOT / "templates" / "stretch.html").read_text()
+    (site / "templates").mkdir()
+    (site / "templates" / "stretch.html").write_text(theme.replace("{% block main %}", "{% block main %}<p>Built {{ build_date }}</p>", 1))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1900000000")
+    assert build(site, out, jobs=1).ok()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1900000000 + 86400))
+    result = build(site, out, jobs=1)
+    assert result.ok() and "stretches/s0/index.html" in result.rendered
+    assert "<p>Built 2030-03-18</p>" in (out / "stretches/s0/index.html").read_text()

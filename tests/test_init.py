@@ -200,10 +200,15 @@ def test_workflow_publishes_a_content_only_repository(tmp_path: Path, capsys: py
     assert [u.split("@")[0] for u in uses if u] == [
         "actions/checkout",
         "actions/setup-python",
+        "actions/cache",
         "actions/configure-pages",
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     ]
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))  # issue 18: CI reuses the last build
+    assert cache["with"]["path"].split() == [".spinesite-cache", "_site"]
+    assert steps.index(cache) < runs.index("spinesite check --format github")
+    assert "${{ github.sha }}" in cache["with"]["key"] and cache["with"]["restore-keys"].split()
     assert "pyproject" not in text and "pip install ." not in text  # nothing from spinesite's own repository
     assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
 

@@ -106,3 +106,10 @@ def check_reviews(pages: Iterable[Page], config: Config, skip: Collection[str] =
 def require_review_errors(diags: Diagnostics) -> None:
     """``spinesite check``: a page not yet reviewed is an error when the site requires review."""
     diags.items = [replace(d, level="error") if d.code == REQUIRED else d for d in diags.items]
+
+
+def is_overdue(data: Mapping[str, Any], today: dt.date) -> bool:
+    """Whether a page's ``next_review`` has passed: the page then says its review is overdue
+    (the only thing a page shows that depends on the day it is built)."""
+    due = data.get("next_review")
+    return isinstance(due, dt.date) and due < today

@@ -10,6 +10,7 @@ hash what its output is made of (see :mod:`.state`); a Markdown key
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from spinesite.content.graph import SiteGraph
 from spinesite.content.model import Listing, Page, listing_id
+from spinesite.content.review import is_overdue
 
 if TYPE_CHECKING:
     from spinesite.incremental.state import Cache, PageState
@@ -86,12 +88,16 @@ def neighbours(page: Page) -> list[Page]:
     return list(out.values())
 
 
-def render_keys(graph: SiteGraph, digests: dict[str, str], global_key: str, template_keys: dict[str, str]) -> dict[str, str]:
-    """Render key per page rel (see :mod:`.state`); ``template_keys``: per content type."""
+def render_keys(
+    graph: SiteGraph, digests: dict[str, str], global_key: str, template_keys: dict[str, str], today: dt.date
+) -> dict[str, str]:
+    """Render key per page rel (see :mod:`.state`); ``template_keys``: per content type;
+    ``today``: the build date, of which a page shows only whether its review is overdue."""
     keys = {}
     for page in graph.pages:
         deps = "\x1e".join(sorted(f"{n.rel}\x1f{digests[n.rel]}" for n in neighbours(page)))  # rels are printable
-        keys[page.rel] = digest(global_key, template_keys[page.kind], page.rel, page.url, digests[page.rel], deps)
+        overdue = "overdue" if is_overdue(page.data, today) else ""
+        keys[page.rel] = digest(global_key, template_keys[page.kind], page.rel, page.url, digests[page.rel], deps, overdue)
     return keys
 
 

@@ -48,7 +48,7 @@ def plan(site: Path, renderer: SiteRenderer, digests: dict[str, str], memo: Memo
     shared = global_key(site, renderer, cache)
     listings = renderer.listings()
     template_keys = {kind: cache.template_keys.get(name, cache.templates_key) for kind, name in page_templates().items()}
-    keys = render_keys(graph, digests, shared, template_keys) | listing_keys(listings, graph, digests, shared, cache)
+    keys = render_keys(graph, digests, shared, template_keys, renderer.build_date) | listing_keys(listings, graph, digests, shared, cache)
     targets = {p.rel: p.output_path for p in graph.pages} | {listing_id(x): x.output_path for x in listings}
     return Plan(listings, keys, targets, memo.dirty(targets, keys))
 
@@ -64,7 +64,7 @@ def global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
         names = sorted({*page_templates().values(), *(x.template for x in renderer.listings())})
         use = analyse_templates(renderer.env, names)
         cache.templates_key = templates_key
-        cache.kinds_read, cache.uses_levels = use.kinds, use.users.get("levels", set())
+        cache.kinds_read, cache.uses_levels, cache.uses_date = use.kinds, use.users.get("levels", set()), use.users.get("build_date", set())
         cache.template_keys = {
             name: digest(templates_key) if used is None else digest(*(x for item in used.items() for x in item))
             for name, used in use.closures.items()
@@ -81,7 +81,8 @@ def global_key(site: Path, renderer: SiteRenderer, cache: Cache) -> str:
         Cache.current_salt(),
         repr(renderer.config),
         assets_key,
-        renderer.build_date.isoformat(),
+        # the day only when a template shows it: a page's overdue notice is in its own key
+        renderer.build_date.isoformat() if cache.uses_date & (templates_of_pages | {x.template for x in renderer.listings()}) else "",
         repr([p.rel for p in renderer.graph.pages if is_draft(p)]),  # drafts built (--drafts): the sitemap and feed leave them out
         repr(
             [(p.rel, p.url, p.title, p.data.get("menu")) for lang in renderer.languages.codes() for p in renderer.globals_for(lang)["menu"]]

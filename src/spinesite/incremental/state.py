@@ -32,7 +32,7 @@ from spinesite.incremental import codec
 from spinesite.incremental.fieldshapes import Check, fields_checker
 from spinesite.incremental.store import Store
 
-FORMAT = 7
+FORMAT = 8
 RACY_NS = 2_000_000_000  # files changed this close to a build's start are never trusted by stat
 SourceStat = tuple[int, int, int, int, str, int]  # size, mtime_ns, ctime_ns, inode, sha256, body line
 PageState = tuple[str, str, int, int]  # render key, output path, size and mtime of the file we wrote
@@ -50,6 +50,7 @@ class Cache:
     templates_key: str = ""  # digest of every template file...
     kinds_read: dict[str, frozenset[str] | None] = field(default_factory=dict)  # ...the templates reading by_kind: which types (None: all)
     uses_levels: set[str] = field(default_factory=set)  # ...those that read the conditions by level
+    uses_date: set[str] = field(default_factory=set)  # ...those that read the build date
     template_keys: dict[str, str] = field(default_factory=dict)  # ...and the digest of what each one uses
     search_key: str = ""  # inputs of the search index last built
     sources: dict[str, SourceStat] = field(default_factory=dict)  # rel -> stat and digest when last read
@@ -145,6 +146,7 @@ class Cache:
             templates_key=self.templates_key,
             kinds_read=self.kinds_read,
             uses_levels=self.uses_levels,
+            uses_date=self.uses_date,
             template_keys=self.template_keys,
             validated={f"{s.rel}\x1f{s.digest}": validated[s.rel] for s in sources if s.rel in validated},
         )
@@ -183,6 +185,7 @@ def _state_to_plain(cache: Cache) -> dict[str, Any]:
         "templates_key": cache.templates_key,
         "kinds_read": {k: None if v is None else sorted(v) for k, v in cache.kinds_read.items()},
         "uses_levels": sorted(cache.uses_levels),
+        "uses_date": sorted(cache.uses_date),
         "template_keys": cache.template_keys,
         "search_key": cache.search_key,
         "sources": cache.sources,
@@ -192,7 +195,7 @@ def _state_to_plain(cache: Cache) -> dict[str, Any]:
 
 def _state_from_plain(value: Any, budget: int) -> Cache:
     state = codec.expect(value, dict)
-    if state.keys() != {"salt", "markdown", "pages", "out", "templates_key", "kinds_read", "uses_levels"} | {
+    if state.keys() != {"salt", "markdown", "pages", "out", "templates_key", "kinds_read", "uses_levels", "uses_date"} | {
         "template_keys",
         "search_key",
         "sources",
@@ -207,6 +210,7 @@ def _state_from_plain(value: Any, budget: int) -> Cache:
         templates_key=codec.expect(state["templates_key"], str),
         kinds_read=codec.text_map(state["kinds_read"], lambda v: None if v is None else frozenset(codec.texts(v))),
         uses_levels=set(codec.texts(state["uses_levels"])),
+        uses_date=set(codec.texts(state["uses_date"])),
         template_keys=codec.text_map(state["template_keys"], lambda v: codec.expect(v, str)),
         search_key=codec.expect(state["search_key"], str),
         sources=codec.text_map(state["sources"], _source_stat),

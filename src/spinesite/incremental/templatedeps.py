@@ -56,10 +56,12 @@ def by_kind_reads(ast: jinja2.nodes.Template) -> frozenset[str] | None:
     return frozenset(found) if visit(ast, []) else None
 
 
-def analyse_templates(env: jinja2.Environment, names: list[str], variables: tuple[str, ...] = ("by_kind", "levels")) -> TemplateUse:
+def analyse_templates(
+    env: jinja2.Environment, names: list[str], variables: tuple[str, ...] = ("by_kind", "levels", "build_date")
+) -> TemplateUse:
     """What each of ``names`` depends on, through what it extends, includes or imports:
     which globals that reach other pages it reads (``by_kind``: every page; ``levels``:
-    the conditions), and the source of every template it uses. A template we cannot
+    the conditions; ``build_date``: the day of the build), and the source of every template it uses. A template we cannot
     analyse (a syntax error, a computed ``{% include %}``) is assumed to use everything."""
     plain = jinja2.Environment(loader=env.loader)  # no globals: they would hide from find_undeclared_variables
     plain.filters.update(env.filters)

@@ -24,7 +24,7 @@ from spinesite.content.codes import CodeEntry
 from spinesite.content.config import Config
 from spinesite.content.graph import SiteGraph, is_draft, level_url
 from spinesite.content.model import Listing, Page
-from spinesite.content.review import ReviewState, review_state
+from spinesite.content.review import ReviewState, is_overdue, review_state
 from spinesite.diagnostics import Diagnostic, Diagnostics
 from spinesite.languagenames import language_name
 from spinesite.render.codepages import code_listings, infobutton_response, response_url
@@ -278,7 +278,7 @@ class SiteRenderer:
             "jsonld": page_jsonld(
                 page, self.abs_url, self.config.in_language(page.lang).title, crumbs, None if page.lang else self.review_of(page.data)
             ),
-            "overdue": bool(page.data.get("next_review") and page.data["next_review"] < self.build_date),
+            "overdue": is_overdue(page.data, self.build_date),
             "sid": section_ids(page),
             "draft": is_draft(page),
             "alternates": self.languages.alternates(page.url),
