@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import MINIMAL, REVIEW
 from spinesite.cli import main
@@ -339,8 +341,8 @@ def test_pagefind_reads_only_the_indexed_region_and_builds_the_same_bundle(built
     trimmed = [(rel, indexed_part(text)) for rel, text in pages]
     assert sum(map(len, (t for _, t in trimmed))) < sum(map(len, (t for _, t in pages))) / 2
     assert all(t.startswith('<!DOCTYPE html>\n<html lang="en-GB"') and "data-pagefind-body" in t for _, t in trimmed)
-    run_pagefind(pages, "en", tmp_path / "whole")
-    run_pagefind(trimmed, "en", tmp_path / "trimmed")
+    run_pagefind(lambda: pages, "en", tmp_path / "whole")
+    run_pagefind(lambda: trimmed, "en", tmp_path / "trimmed")
     assert contents(tmp_path / "trimmed") == contents(tmp_path / "whole")
 
 
@@ -353,3 +355,77 @@ def test_indexed_part_keeps_the_region_and_the_language() -> None:
         "<article data-pagefind-body><h1>Hola</h1><article>inner</article><p>fin</p></article></body></html>\n"
     )
     assert indexed_part("<p>no region</p>") == "<p>no region</p>"
+
+
+def test_the_languages_of_the_entry_file_are_in_a_stable_order() -> None:
+    """Pagefind writes a site's languages in hash-map order: sorted, the bundle is the same every build."""
+    from spinesite.output.pagefindrun import _languages_in_order
+
+    entry = '{"version":"1.5.2","languages":{"es":{"hash":"es_1","wasm":"es","page_count":7},"en-gb":{"hash":"en-gb_2","wasm":"en-gb","page_count":92}},"include_characters":["_","‿"]}'
+    assert (
+        _languages_in_order(entry.encode())
+        == (
+            '{"version":"1.5.2","languages":{"en-gb":{"hash":"en-gb_2","wasm":"en-gb","page_count":92},"es":{"hash":"es_1","wasm":"es","page_count":7}},"include_characters":["_","‿"]}'
+        ).encode()
+    )
+    one = b'{"version":"1.5.2","languages":{"en":{"hash":"en_1","wasm":"en","page_count":3}},"include_characters":[]}'
+    assert _languages_in_order(one) is one  # one language: Pagefind's own bytes
+
+
+_PIECES = [
+    "<article",
+    "<div",
+    " data-pagefind-body",
+    "data-pagefind-body",
+    "=x",
+    ">",
+    "<",
+    " ",
+    "</article>",
+    "text",
+    "\n",
+    '"',
+    "<p class=a",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_the_quick_region_search_finds_what_the_pattern_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    quick, slow = search.body_tag(text), search._BODY_TAG.search(text)
+    assert (quick.span() if quick else None) == (slow.span() if slow else None)
+
+
+def _old_end_of_element(text: str, tag: str, start: int) -> int:
+    """The regular-expression version (the oracle)."""
+    depth = 1
+    for m in re.compile(rf"<(/?){re.escape(tag)}(?=[\s>/])[^<>]*>", re.IGNORECASE).finditer(text, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.start()
+    return len(text)
+
+
+_END_PIECES = [
+    "</article ",
+    "<article ",
+    "<article>",
+    "</article>",
+    "<ARTICLE class=x>",
+    "</Article >",
+    "<articles>",
+    "</articles>",
+    "<article/>",
+    "text",
+    "<p>",
+    "</p>",
+    "<",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_END_PIECES), max_size=25))
+def test_the_end_of_the_region_is_where_the_pattern_finds_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert search._end_of_element(text, "article", 0) == _old_end_of_element(text, "article", 0)

@@ -109,42 +109,86 @@ def _hrefs(page: Page) -> list[str]:
 def with_terms(page_html: str, terms: SearchTerms) -> str:
     """The page as Pagefind should read it: the extra words at the end of its indexed region
     (so excerpts of matches in the page's own text come from that text)."""
-    m = _BODY_TAG.search(page_html)
-    if m is None:
+    bounds = _region(page_html)
+    if bounds is None:
         return page_html
+    return page_html[: bounds[1]] + _terms_html(terms) + page_html[bounds[1] :]
+
+
+def indexed_part(page_html: str, terms: SearchTerms | None = None) -> str:
+    """What Pagefind needs of a page: its ``<html>`` tag (the language) and its indexed region
+    (every ``data-pagefind-*`` attribute of the theme is inside it), with ``terms`` at its end,
+    without the header, menus and footer it would read only to skip: the same index from a
+    third of the bytes, and far less of Pagefind's memory on a large site."""
+    bounds = _region(page_html)
+    if bounds is None:
+        return page_html
+    start, end, close = bounds
+    root = _HTML_TAG.search(page_html, 0, start)
+    head = root.group(0) if root is not None else "<html>"
+    extra = _terms_html(terms) if terms is not None else ""
+    return f'<!DOCTYPE html>\n{head}<head><meta charset="utf-8"></head><body>{page_html[start:end]}{extra}{page_html[end:close]}</body></html>\n'
+
+
+def _terms_html(terms: SearchTerms) -> str:
     parts = []
     if terms.aliases:
         parts.append(f'<p data-pagefind-weight="{ALIAS_WEIGHT}">Also called: {html.escape(", ".join(terms.aliases))}.</p>')
     for title, others in terms.related:
         text = f"{title}, also called {', '.join(others)}." if others else f"{title}."
         parts.append(f'<p data-pagefind-weight="{RELATED_WEIGHT}">{html.escape(text)}</p>')
-    at = _end_of_element(page_html, m.group(1), m.end())
-    return page_html[:at] + "".join(parts) + page_html[at:]
+    return "".join(parts)
 
 
-def indexed_part(page_html: str) -> str:
-    """What Pagefind needs of a page: its ``<html>`` tag (the language) and its indexed region
-    (every ``data-pagefind-*`` attribute of the theme is inside it), without the header, menus
-    and footer it would read only to skip: the same index from a third of the bytes, and far
-    less of Pagefind's memory on a large site."""
-    m = _BODY_TAG.search(page_html)
+def body_tag(page_html: str) -> re.Match[str] | None:
+    """``_BODY_TAG.search(page_html)``, quickly: from each occurrence of the attribute's name
+    back to the ``<`` of its tag, instead of trying the pattern at every tag of the page."""
+    at = page_html.find("data-pagefind-body")
+    while at >= 0:
+        lt = page_html.rfind("<", 0, at)
+        if lt >= 0 and (m := _BODY_TAG.match(page_html, lt)) is not None and m.end() > at:
+            return m
+        at = page_html.find("data-pagefind-body", at + 1)
+    return None
+
+
+def _region(page_html: str) -> tuple[int, int, int] | None:
+    """Where the indexed region is: (its start tag's start, its end tag's start, its end tag's end)."""
+    m = body_tag(page_html)
     if m is None:
-        return page_html
+        return None
     end = _end_of_element(page_html, m.group(1), m.end())
-    close = page_html.find(">", end) + 1 or len(page_html)
-    root = _HTML_TAG.search(page_html)
-    head = root.group(0) if root is not None else "<html>"
-    return f'<!DOCTYPE html>\n{head}<head><meta charset="utf-8"></head><body>{page_html[m.start() : close]}</body></html>\n'
+    return m.start(), end, page_html.find(">", end) + 1 or len(page_html)
+
+
+_TAG_END = frozenset(" \t\n\r\f>/")
 
 
 def _end_of_element(text: str, tag: str, start: int) -> int:
-    """Where the element of ``tag`` opened just before ``start`` closes (its end tag's start)."""
-    depth = 1
-    for m in re.compile(rf"<(/?){re.escape(tag)}(?=[\s>/])[^<>]*>", re.IGNORECASE).finditer(text, start):
-        depth += -1 if m.group(1) else 1
-        if depth == 0:
-            return m.start()
-    return len(text)
+    """Where the element of ``tag`` opened just before ``start`` closes (its end tag's start):
+    start and end tags of the same name counted (letter case ignored), as a browser nests them."""
+    low, opening, closing = text.lower(), "<" + tag.lower(), "</" + tag.lower()
+
+    def is_tag(after: int) -> bool:  # the name ends there, and a ">" closes the tag before any "<"
+        if after >= len(low) or low[after] not in _TAG_END:
+            return False
+        gt, lt = low.find(">", after), low.find("<", after)
+        return gt >= 0 and (lt < 0 or gt < lt)
+
+    depth, pos = 1, start
+    while True:
+        i, j = low.find(opening, pos), low.find(closing, pos)
+        if j < 0:
+            return len(text)
+        if 0 <= i < j:  # another element of the same name opens first
+            pos = i + len(opening)
+            depth += is_tag(pos)
+            continue
+        pos = j + len(closing)
+        if is_tag(pos):
+            depth -= 1
+            if depth == 0:
+                return j
 
 
 def build_index(
@@ -182,7 +226,7 @@ def write_index(
     """
     lang = language.split("-")[0].lower()  # "": each page's own <html lang> (a site in several languages)
     try:
-        run_pagefind(_pages(files, terms or {}), lang, dest)
+        run_pagefind(lambda: _pages(files, terms or {}), lang, dest)
     except (OSError, ValueError, RuntimeError, subprocess.SubprocessError) as exc:
         diags.error(
             "search", 0, f"could not build the search index: {_reason(exc)} (build with --no-search to skip it)", code="search-index"
@@ -209,9 +253,9 @@ def _pages(files: Mapping[str, bytes | Path], terms: Mapping[str, SearchTerms]) 
     for rel, data in files.items():
         if rel.endswith(".html") and not rel.startswith((BUNDLE_DIR + "/", "/")) and ".." not in rel.split("/"):
             text = _text(data)
-            if _MAY_HAVE_BODY.search(text):
+            if "data-pagefind-body" in text or _MAY_HAVE_BODY.search(text):  # the first test is quick
                 found = True
-                yield rel, indexed_part(with_terms(text, terms[rel]) if rel in terms else text)
+                yield rel, indexed_part(text, terms.get(rel))
             elif not found:
                 without.append(rel)
     if not found:
