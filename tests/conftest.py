@@ -209,3 +209,11 @@ def example_epoch() -> str:
     text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "content").rglob("*.md"))
     newest = max(re.findall(r"^last_reviewed: (\d{4}-\d\d-\d\d)", text, re.MULTILINE))
     return str(int(dt.datetime.fromisoformat(newest).replace(tzinfo=dt.UTC).timestamp()) + 86400)
+
+
+def ctrl_c_reaches(argv: list[str | Path]) -> list[str]:
+    """``argv`` started with Ctrl-C (SIGINT) at its default, whatever this test process has: a
+    program started while SIGINT is ignored ignores it too (Python then never raises
+    KeyboardInterrupt), and a test worker can be left ignoring it."""
+    restore = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    return [sys.executable, "-c", restore, *map(str, argv)]

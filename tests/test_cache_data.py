@@ -308,6 +308,7 @@ def _forge(value: Any, where: float, forgery: tuple[Any, ...]) -> Any:
     kind = forgery[0]
     fits = {"replace": object, "append": list, "add key": dict}[kind]
     nodes = [(p, v) for p, v in _nodes(value) if v is not None and isinstance(v, fits)]
+    assume(nodes)  # e.g. no list to append to
     path, node = nodes[int(where * len(nodes))]
     if kind == "replace":
         assume(type(forgery[1]) is not type(node))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, REVIEW, copy_site, error_lines, fm, many_pages, page, run_cli, snapshot, tree_hash
+from conftest import MINIMAL, REVIEW, copy_site, ctrl_c_reaches, error_lines, fm, many_pages, page, run_cli, snapshot, tree_hash
 from spinesite.build import build
 from workmeter import watch_markdown, watch_yaml
 
@@ -385,7 +385,7 @@ SLOW_WRITER = (
 def spinesite_process(site: Path, out: Path, *extra: str, env: dict[str, str] | None = None, code: str = "") -> subprocess.Popen[bytes]:
     command = ["-c", code] if code else ["-m", "spinesite"]
     return subprocess.Popen(
-        [sys.executable, *command, "build", str(site), "-o", str(out), *extra],
+        ctrl_c_reaches([sys.executable, *command, "build", str(site), "-o", str(out), *extra]),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: Ctrl-C reaches the workers too

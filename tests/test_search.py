@@ -429,3 +429,44 @@ _END_PIECES = [
 def test_the_end_of_the_region_is_where_the_pattern_finds_it(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert search._end_of_element(text, "article", 0) == _old_end_of_element(text, "article", 0)
+
+
+def test_the_scratch_pages_go_to_memory_only_with_room_and_without_tmpdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from spinesite.output import pagefindrun
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH", str(tmp_path))
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH_MIN_FREE", 1)
+    assert pagefindrun.ram_scratch() == str(tmp_path)
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH_MIN_FREE", 1 << 62)  # no room
+    assert pagefindrun.ram_scratch() is None
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH_MIN_FREE", 1)
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH", str(tmp_path / "missing"))
+    assert pagefindrun.ram_scratch() is None
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the user's choice of temporary folder wins
+    assert pagefindrun.ram_scratch() is None
+
+
+def test_a_full_memory_folder_falls_back_to_the_usual_one(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from spinesite.output import pagefindrun
+
+    ram = tmp_path / "ram"
+    ram.mkdir()
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH", str(ram))
+    monkeypatch.setattr(pagefindrun, "RAM_SCRATCH_MIN_FREE", 1)
+    real, folders = pagefindrun.write_pages, []
+
+    def write_pages(site: Path, pages: Any) -> int:
+        folders.append(site)
+        if site.is_relative_to(ram):
+            raise OSError(28, "No space left on device")
+        return real(site, pages)
+
+    monkeypatch.setattr(pagefindrun, "write_pages", write_pages)
+    pages = [(p.relative_to(built).as_posix(), p.read_text(encoding="utf-8")) for p in built.rglob("*.html") if "pagefind" not in p.parts]
+    pagefindrun.run_pagefind(lambda: iter(pages), "en", tmp_path / "bundle")
+    assert (tmp_path / "bundle" / "pagefind.js").is_file()
+    assert [f.is_relative_to(ram) for f in folders] == [True, False]
+    assert list(ram.iterdir()) == []  # its scratch folder removed

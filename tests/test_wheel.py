@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import example_epoch
+from conftest import ctrl_c_reaches, example_epoch
 from spinesite import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,9 +146,9 @@ def test_installed_wheel_serves_a_new_site(pip_user: tuple[Path, dict[str, str]]
     site_dir = env_dir.parent / "served"
     assert spinesite(pip_user, env_dir.parent, "init", str(site_dir)).returncode == 0
     proc = subprocess.Popen(
-        [env_dir / "bin" / "spinesite", "serve", "--port", "0"],
+        ctrl_c_reaches([env_dir / "bin" / "spinesite", "serve", "--port", "0"]),
         cwd=site_dir,
-        env=env,
+        env={**env, "PYTHONFAULTHANDLER": "1"},  # a hang is shown: SIGABRT prints every thread's stack
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -172,6 +172,11 @@ def test_installed_wheel_serves_a_new_site(pip_user: tuple[Path, dict[str, str]]
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # where it hangs, for the failure message
+            rest = proc.communicate(timeout=30)[1]
+            state = f"SIGINT handler {signal.getsignal(signal.SIGINT)!r}, blocked here: {signal.pthread_sigmask(signal.SIG_BLOCK, [])}"
+            pytest.fail(f"serve did not stop on Ctrl-C ({state}):\n" + "".join(seen) + rest[-6000:])
         finally:
             if proc.poll() is None:
                 proc.kill()
