@@ -30,6 +30,7 @@ from spinesite.render.sitefiles import copy_static, render_site_files
 from spinesite.render.templates import SiteRenderer, template_error
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 MarkdownResult = tuple[str | None, list[dict[str, Any]] | None, dict[str, Any] | None, list[str], list[Diagnostic]]
 TemplateResult = tuple[bytes | None, list[Diagnostic], bool]
@@ -133,10 +134,8 @@ def render_listings(state: RenderState, dirty: set[str], diags: Diagnostics, job
     rendered and checked on the worker pool: output path -> bytes."""
     listings = state.site.listings()
     todo = [i for i, x in enumerate(listings) if listing_id(x) in dirty]
-    if jobs > 1 and state.md_store is not None:
-        state.md_store.close()
     files = {}
-    for i, (data, found, _changed) in zip(todo, run(render_generated, state, todo, jobs), strict=True):
+    for i, (data, found, _changed) in zip(todo, _run(render_generated, state, todo, jobs), strict=True):
         diags.extend(found)
         if data is not None:
             files[listings[i].output_path] = data
@@ -157,7 +156,7 @@ def prevalidate(job: tuple[Path, int], rel: str) -> tuple[str, Any] | None:
     return f"{rel}\x1f{src.digest}", results[rel]
 
 
-def _run(func: Callable[[RenderState, str], R], state: RenderState, rels: list[str], jobs: int) -> list[R]:
+def _run(func: Callable[[RenderState, T], R], state: RenderState, rels: list[T], jobs: int) -> list[R]:
     """``parallel.run``, the cache database closed first when workers may be forked: no SQLite
     connection is ever carried across a fork (it opens again when next used)."""
     if jobs > 1 and state.md_store is not None:
